@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Data flows left to right, and so do the modules:
+//   SmileyInput (edges) -> SmileyCore (presses, summaries; pure) -> SmileyStore (SQLite)
+//   SmileyDaemon wires them into services for `smileyd`; SmileyControl is `smileyctl`.
+let package = Package(
+    name: "Smiley",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "smileyd", targets: ["smileyd"]),
+        .executable(name: "smileyctl", targets: ["smileyctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Pure domain: edges -> presses, misuse rules, summaries, time arithmetic. No I/O.
+        .target(name: "SmileyCore"),
+        // Small C shim for what Glibc does not export to Swift (adjtimex).
+        .target(name: "CSmileySystem"),
+        // Clocks, clock synchronization, boot id, waiting on file descriptors.
+        .target(name: "SmileyPlatform", dependencies: ["CSmileySystem"]),
+        // The YAML configuration file, strictly decoded and validated.
+        .target(name: "SmileyConfig", dependencies: [
+            "SmileyCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Where edges come from: keyboard, replayed gpiomon traces (and GPIO lines).
+        .target(name: "SmileyInput", dependencies: ["SmileyCore", "SmileyConfig", "SmileyPlatform"]),
+        // SQLite storage through GRDB: migrations, group-committing writer, read-only reader.
+        .target(name: "SmileyStore", dependencies: [
+            "SmileyCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // smileyd's services: input -> interpreter -> writer, clock watch, systemd notify.
+        .target(name: "SmileyDaemon", dependencies: [
+            "SmileyCore", "SmileyConfig", "SmileyInput", "SmileyStore", "SmileyPlatform",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // smileyctl's subcommands.
+        .target(name: "SmileyControl", dependencies: [
+            "SmileyCore", "SmileyConfig", "SmileyStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "smileyd", dependencies: ["SmileyDaemon"]),
+        .executableTarget(name: "smileyctl", dependencies: ["SmileyControl"]),
+
+        .testTarget(name: "SmileyCoreTests", dependencies: ["SmileyCore"]),
+        .testTarget(name: "SmileyConfigTests", dependencies: ["SmileyConfig"]),
+        .testTarget(name: "SmileyInputTests", dependencies: ["SmileyInput"]),
+        .testTarget(name: "SmileyStoreTests", dependencies: ["SmileyStore"]),
+        .testTarget(name: "SmileyDaemonTests", dependencies: ["SmileyDaemon", "SmileyStore"]),
+        .testTarget(name: "SmileyControlTests", dependencies: ["SmileyControl", "SmileyStore"]),
+    ]
+)

@@ -1,0 +1,218 @@
+import Foundation
+import SmileyCore
+import Yams
+
+/// Turns the composed YAML tree into a ``Configuration``: one function per section, each reading
+/// its keys through ``SectionReader`` (allowed keys are in ``ConfigKeys``).
+struct ConfigDecoder {
+    let context: DecodingContext
+
+    func decodeConfiguration(_ root: Node) throws(ConfigError) -> Configuration {
+        let top = try SectionReader(root, keyPath: "", allowed: ConfigKeys.top, context: context)
+
+        let terminal: String
+        if let given = try top.identifier("terminal") {
+            terminal = given
+        } else if let problem = identifierProblem(context.hostName) {
+            throw top.missing("terminal", "not set, and the host name cannot serve as the terminal id: \(problem); "
+                + "set terminal: to an id such as store-12-entrance")
+        } else {
+            terminal = context.hostName
+        }
+        let site = try top.identifier("site") ?? terminal
+        let survey = try top.identifier("survey") ?? "default"
+        let timeZone = try decodeTimeZone(top)
+        let database = try top.filePath("database", what: "the path of the SQLite database")
+            ?? Configuration.defaultDatabase
+        let runtimeDirectory = try top.filePath("runtime-directory", what: "a folder for the status file and socket")
+            ?? defaultRuntimeDirectory()
+        let input = try top.choice("input", InputKind.self) ?? .gpio
+
+        var replay: ReplaySettings?
+        if let node = top.value("replay") {
+            replay = try decodeReplay(node)
+        }
+        if input == .replay, context.requireReplayFile, replay?.file.isEmpty ?? true {
+            let message = "required when input is replay: name the gpiomon trace to replay "
+                + "(replay: file: PATH), or give --replay FILE on the command line"
+            if let node = top.value("replay") {
+                throw context.error("replay.file", at: node, message)
+            }
+            throw context.error("replay.file", at: top.value("input"), message)
+        }
+
+        let buttons = try decodeButtons(top, input: input)
+
+        var press = PressRules.default
+        if let node = top.value("press") {
+            press = try decodePress(node)
+        }
+
+        return Configuration(terminal: terminal, site: site, survey: survey, timeZone: timeZone, database: database,
+                             runtimeDirectory: runtimeDirectory, input: input, replay: replay, buttons: buttons,
+                             press: press)
+    }
+
+    // MARK: Sections
+
+    /// `replay:`. A missing `file` is stored as "" (the `--replay` option supplies it; the
+    /// top level decides whether it is required).
+    func decodeReplay(_ node: Node) throws(ConfigError) -> ReplaySettings {
+        let section = try SectionReader(node, keyPath: "replay", allowed: ConfigKeys.replay, context: context)
+        let file = try section.filePath("file", what: "the path of a trace as gpiomon prints it") ?? ""
+        var speed: Double?
+        let expected = "a number > 0 (1 = real time, 10 = ten times faster) or max (as fast as possible)"
+        if case let (text, valueNode)? = try section.scalar("speed", expected: expected) {
+            let tag = tagName(valueNode)
+            if text.lowercased() == "max" {
+                speed = nil
+            } else if tag == .int || tag == .float, case .scalar(let scalar) = valueNode,
+                      let number = Double.construct(from: scalar) {
+                guard number.isFinite, number > 0 else {
+                    throw section.error("speed", at: valueNode, "\(text) is not allowed; expected \(expected)")
+                }
+                speed = number
+            } else {
+                throw section.error("speed", at: valueNode, "expected \(expected), got \(describe(valueNode))")
+            }
+        }
+        return ReplaySettings(file: file, speed: speed)
+    }
+
+    /// `buttons:`, a list of 2 to 5 mappings with unique names and lines.
+    func decodeButtons(_ top: SectionReader, input: InputKind) throws(ConfigError) -> [ButtonConfig] {
+        let counts = Scale.allowedButtonCounts
+        let allowedCount = "\(counts.lowerBound) to \(counts.upperBound) are allowed"
+        guard let node = top.value("buttons") else {
+            throw top.missing("buttons", "required: list the buttons (\(allowedCount)), most negative first, "
+                + "each with a name and a line")
+        }
+        guard case .sequence(let items) = node else {
+            throw top.error("buttons", at: node, "expected a list of buttons (\(allowedCount)), got \(describe(node))")
+        }
+        guard counts.contains(items.count) else {
+            throw top.error("buttons", at: node, "\(items.count) button\(items.count == 1 ? "" : "s") given; "
+                + "\(allowedCount)")
+        }
+
+        var buttons: [ButtonConfig] = []
+        var names: [String: Int] = [:]          // lowercased name -> index
+        var lines: [String: Int] = [:]          // LineSpec identity -> index
+        var traceOffsets: [Int: Int] = [:]      // replay: offset in the trace -> index
+        for (index, item) in items.enumerated() {
+            let keyPath = "buttons[\(index)]"
+            let section = try SectionReader(item, keyPath: keyPath, allowed: ConfigKeys.button, context: context)
+
+            guard case let (name, nameNode)? = try section.scalar("name", expected: "a name") else {
+                throw section.missing("name", "required: every button needs a name (letters, digits, - and _), "
+                    + "e.g. very-unhappy")
+            }
+            if let problem = buttonNameProblem(name) {
+                throw section.error("name", at: nameNode, problem)
+            }
+            if let first = names[name.lowercased()] {
+                throw section.error("name", at: nameNode, "duplicate name \(quoted(name)): buttons[\(first)] and "
+                    + "buttons[\(index)] are both named so (ignoring case); names must be unique")
+            }
+            names[name.lowercased()] = index
+
+            var line: LineSpec?
+            if case let (text, lineNode)? = try section.scalar("line", expected: "a GPIO line") {
+                guard let spec = LineSpec(parsing: text) else {
+                    throw section.error("line", at: lineNode, "\(quoted(text)) is not a line; expected a line name "
+                        + "(GPIO5), chip:offset (gpiochip0:5, pinctrl-rp1:5) or an offset (5)")
+                }
+                if let first = lines[lineIdentity(spec)] {
+                    throw section.error("line", at: lineNode, "line \(spec) is already used by buttons[\(first)] "
+                        + "(\(buttons[first].name)); each button needs its own line")
+                }
+                lines[lineIdentity(spec)] = index
+                if input == .replay, let offset = spec.traceOffset {
+                    if let first = traceOffsets[offset] {
+                        throw section.error("line", at: lineNode, "line \(spec) is offset \(offset) in a replayed "
+                            + "trace, as is buttons[\(first)] (\(buttons[first].name)); each button needs its own line")
+                    }
+                    traceOffsets[offset] = index
+                }
+                line = spec
+            } else if input != .keyboard {
+                let why = input == .gpio
+                    ? "input gpio reads each button from its own line"
+                    : "input replay matches the trace's lines to buttons"
+                throw section.missing("line", "required: button \(quoted(name)) has no line, and \(why); give a "
+                    + "line name (GPIO5), chip:offset (gpiochip0:5) or an offset (5)")
+            }
+
+            let activeLow = try section.bool("active-low") ?? true
+            let bias = try section.choice("bias", Bias.self) ?? .pullUp
+            buttons.append(ButtonConfig(name: name, line: line, activeLow: activeLow, bias: bias))
+        }
+        return buttons
+    }
+
+    /// `press:`; every key optional, defaults from ``PressRules``.
+    func decodePress(_ node: Node) throws(ConfigError) -> PressRules {
+        let section = try SectionReader(node, keyPath: "press", allowed: ConfigKeys.press, context: context)
+        let defaults = PressRules.default
+        return PressRules(
+            debounceMs: try section.integer("debounce-ms", in: ConfigLimits.debounceMs, unit: "milliseconds",
+                                            note: "0 = edges are already clean") ?? defaults.debounceMs,
+            responseIntervalMs: try section.integer("response-interval-ms", in: ConfigLimits.responseIntervalMs,
+                                                    unit: "milliseconds", note: "0 = off")
+                ?? defaults.responseIntervalMs,
+            simultaneousMs: try section.integer("simultaneous-ms", in: ConfigLimits.simultaneousMs,
+                                                unit: "milliseconds", note: "0 = off") ?? defaults.simultaneousMs,
+            heldMs: try section.integer("held-ms", in: ConfigLimits.heldMs, unit: "milliseconds") ?? defaults.heldMs)
+    }
+
+    // MARK: Single values
+
+    func decodeTimeZone(_ top: SectionReader) throws(ConfigError) -> TimeZone {
+        let expected = "an IANA time zone id such as Europe/Helsinki"
+        guard case let (text, node)? = try top.scalar("timezone", expected: expected) else {
+            // Through an identifier, so that rendering and parsing again gives an equal value.
+            return TimeZone(identifier: TimeZone.current.identifier) ?? TimeZone.current
+        }
+        if let zone = TimeZone(identifier: text) { return zone }
+        var message = "unknown time zone \(quoted(text)); expected \(expected)"
+        if let suggestion = closestMatch(to: text, in: TimeZone.knownTimeZoneIdentifiers) {
+            message += "; did you mean \(suggestion)?"
+        }
+        throw top.error("timezone", at: node, message)
+    }
+
+    /// `$RUNTIME_DIRECTORY` (the first one, when systemd lists several) or `/run/smiley`.
+    func defaultRuntimeDirectory() -> String {
+        let fromSystemd = context.environment["RUNTIME_DIRECTORY"]?
+            .split(separator: ":", omittingEmptySubsequences: true).first.map(String.init)
+        return fromSystemd ?? Configuration.defaultRuntimeDirectory
+    }
+}
+
+/// Why `name` cannot name a button, or nil if it can. Names go into CSV, JSON and logs.
+func buttonNameProblem(_ name: String) -> String? {
+    let allowed = "letters, digits, - and _"
+    if name.isEmpty {
+        return "must not be empty; expected a name of \(allowed), e.g. very-unhappy"
+    }
+    if let bad = name.first(where: { !($0.isLetter || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }) {
+        return "\(quoted(name)) contains \(quoted(String(bad))); a name may contain only \(allowed)"
+    }
+    if name.count > ConfigLimits.maxIdentifierLength {
+        return "\(quoted(name)) is \(name.count) characters long; at most \(ConfigLimits.maxIdentifierLength) allowed"
+    }
+    return nil
+}
+
+/// Two specs with the same identity name the same line (`/dev/gpiochip0:5` is `gpiochip0:5`).
+func lineIdentity(_ spec: LineSpec) -> String {
+    switch spec {
+    case .name(let name):
+        return "name \(name)"
+    case .chipOffset(let chip, let offset):
+        let chipName = chip.hasPrefix("/dev/") ? String(chip.dropFirst("/dev/".count)) : chip
+        return "chip \(chipName) \(offset)"
+    case .offset(let offset):
+        return "offset \(offset)"
+    }
+}

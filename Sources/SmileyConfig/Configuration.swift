@@ -1,0 +1,143 @@
+import Foundation
+import SmileyCore
+
+/// The typed contents of `smiley.yaml`. Keys in the file are kebab-case (`debounce-ms`); see the
+/// README's configuration reference. ``ConfigLoader`` reads and validates it.
+public struct Configuration: Sendable, Equatable {
+    /// Id of this device (`terminal`). Default: the host name.
+    public var terminal: String
+    /// `site`. Default: the terminal id.
+    public var site: String
+    /// The question on the stand (`survey`). Default: `default`.
+    public var survey: String
+    /// IANA zone (`timezone`) for local days and UTC offsets. Default: the system's.
+    public var timeZone: TimeZone
+    /// Path of the SQLite database (`database`). Default: `/var/lib/smiley/smiley.sqlite`.
+    public var database: String
+    /// Folder for the daemon's status file and control socket (`runtime-directory`).
+    /// Default: `$RUNTIME_DIRECTORY` when systemd sets it, else `/run/smiley`.
+    public var runtimeDirectory: String
+    /// `input`: gpio | keyboard | replay. Default: gpio.
+    public var input: InputKind
+    /// `replay` section, used when input is replay (the `--replay` option overrides it).
+    public var replay: ReplaySettings?
+    /// `buttons`, most negative first; 2 to 5.
+    public var buttons: [ButtonConfig]
+    /// `press` section.
+    public var press: PressRules
+
+    public init(terminal: String, site: String, survey: String, timeZone: TimeZone, database: String,
+                runtimeDirectory: String, input: InputKind, replay: ReplaySettings?, buttons: [ButtonConfig],
+                press: PressRules) {
+        self.terminal = terminal
+        self.site = site
+        self.survey = survey
+        self.timeZone = timeZone
+        self.database = database
+        self.runtimeDirectory = runtimeDirectory
+        self.input = input
+        self.replay = replay
+        self.buttons = buttons
+        self.press = press
+    }
+
+    /// Number of buttons, the scale of every sample.
+    public var scale: Int { buttons.count }
+
+    public static let defaultPath = "/etc/smiley/smiley.yaml"
+    public static let defaultDatabase = "/var/lib/smiley/smiley.sqlite"
+    public static let defaultRuntimeDirectory = "/run/smiley"
+}
+
+public enum InputKind: String, Sendable, Equatable, CaseIterable {
+    case gpio
+    case keyboard
+    case replay
+}
+
+public struct ReplaySettings: Sendable, Equatable {
+    /// `replay.file`: a trace as gpiomon prints it.
+    public var file: String
+    /// `replay.speed`: a factor (1 = real time) or nil for as fast as possible (`max`).
+    public var speed: Double?
+
+    public init(file: String, speed: Double?) {
+        self.file = file
+        self.speed = speed
+    }
+}
+
+public struct ButtonConfig: Sendable, Equatable {
+    /// `name`, e.g. `very-happy`; unique.
+    public var name: String
+    /// `line`; required for gpio and replay input, unused by the keyboard.
+    public var line: LineSpec?
+    /// `active-low` (default true: the button connects the line to ground, with a pull-up).
+    public var activeLow: Bool
+    /// `bias` (default pull-up).
+    public var bias: Bias
+
+    public init(name: String, line: LineSpec?, activeLow: Bool = true, bias: Bias = .pullUp) {
+        self.name = name
+        self.line = line
+        self.activeLow = activeLow
+        self.bias = bias
+    }
+}
+
+public enum Bias: String, Sendable, Equatable, CaseIterable {
+    case pullUp = "pull-up"
+    case pullDown = "pull-down"
+    case disabled = "disabled"
+    case asIs = "as-is"
+}
+
+/// A GPIO line as the config names it.
+public enum LineSpec: Sendable, Hashable, CustomStringConvertible {
+    /// A line name searched across all chips, e.g. `GPIO17`.
+    case name(String)
+    /// `chip:offset`, chip being a path (`/dev/gpiochip0`), a name (`gpiochip0`) or a label (`pinctrl-rp1`).
+    case chipOffset(chip: String, offset: Int)
+    /// A bare offset, e.g. `5` (on the only chip, or in a replayed trace).
+    case offset(Int)
+
+    /// Parses `GPIO17`, `gpiochip0:5`, `pinctrl-rp1:5`, `/dev/gpiochip0:5` or `5`.
+    /// Returns nil for an empty string or a bad offset.
+    public init?(parsing text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return nil }
+        if let value = Int(trimmed) {
+            guard value >= 0 else { return nil }
+            self = .offset(value)
+            return
+        }
+        if let colon = trimmed.lastIndex(of: ":") {
+            let chip = String(trimmed[..<colon])
+            let offsetText = String(trimmed[trimmed.index(after: colon)...])
+            guard !chip.isEmpty, let offset = Int(offsetText), offset >= 0 else { return nil }
+            self = .chipOffset(chip: chip, offset: offset)
+            return
+        }
+        self = .name(trimmed)
+    }
+
+    public var description: String {
+        switch self {
+        case .name(let name): name
+        case .chipOffset(let chip, let offset): "\(chip):\(offset)"
+        case .offset(let offset): "\(offset)"
+        }
+    }
+
+    /// The offset a replayed trace uses for this line: the explicit offset, or N for a
+    /// Raspberry Pi style name `GPION` (the header chip numbers its lines so).
+    public var traceOffset: Int? {
+        switch self {
+        case .chipOffset(_, let offset), .offset(let offset):
+            return offset
+        case .name(let name):
+            guard name.uppercased().hasPrefix("GPIO"), let n = Int(name.dropFirst(4)), n >= 0 else { return nil }
+            return n
+        }
+    }
+}

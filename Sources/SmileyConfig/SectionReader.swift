@@ -1,0 +1,297 @@
+import Foundation
+import Yams
+
+/// What the decoder needs besides the YAML: where the file is (for messages and for resolving
+/// relative paths) and the defaults that come from the environment.
+struct DecodingContext {
+    /// The configuration file as named; appears in every error.
+    let path: String
+    /// Absolute, normalized folder of the configuration file; relative paths resolve against it.
+    let directory: String
+    let environment: [String: String]
+    let hostName: String
+    let requireReplayFile: Bool
+
+    func error(_ keyPath: String, at node: Node?, _ message: String) -> ConfigError {
+        ConfigError(path: path, line: node?.mark?.line, column: node?.mark?.column, keyPath: keyPath,
+                    message: message)
+    }
+}
+
+/// One YAML mapping of the configuration. Creating it rejects anything but a mapping and any key
+/// outside `allowed` (with a "did you mean" suggestion); its accessors return typed values or throw
+/// a ``ConfigError`` located at the offending node. YAML null (`site:` with nothing after it) reads
+/// as absent.
+struct SectionReader {
+    /// `""` for the top level, else e.g. `press` or `buttons[1]`.
+    let keyPath: String
+    /// The mapping node itself (its mark locates "required key missing" errors).
+    let node: Node
+    let context: DecodingContext
+    private let entries: [String: Node]
+
+    init(_ node: Node, keyPath: String, allowed: [String], context: DecodingContext) throws(ConfigError) {
+        self.keyPath = keyPath
+        self.node = node
+        self.context = context
+        guard case .mapping(let mapping) = node else {
+            let what = keyPath.isEmpty ? "the top level must be a mapping" : "expected a mapping"
+            throw context.error(keyPath, at: node,
+                                "\(what) with keys \(allowed.joined(separator: ", ")); got \(describe(node))")
+        }
+        var entries: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                throw context.error(keyPath, at: keyNode,
+                                    "a key must be a plain name, got \(describe(keyNode)); allowed keys here: "
+                                        + allowed.joined(separator: ", "))
+            }
+            let key = scalar.string
+            let childPath = keyPath.isEmpty ? key : "\(keyPath).\(key)"
+            guard allowed.contains(key) else {
+                throw context.error(childPath, at: keyNode, unknownKeyMessage(key, allowed: allowed))
+            }
+            entries[key] = value
+        }
+        self.entries = entries
+    }
+
+    func path(_ key: String) -> String { keyPath.isEmpty ? key : "\(keyPath).\(key)" }
+
+    /// The value of `key`, or nil when absent or null.
+    func value(_ key: String) -> Node? {
+        guard let node = entries[key], !isNull(node) else { return nil }
+        return node
+    }
+
+    /// A "required" error for `key`, located at this section.
+    func missing(_ key: String, _ message: String) -> ConfigError {
+        context.error(path(key), at: node, message)
+    }
+
+    func error(_ key: String, at node: Node, _ message: String) -> ConfigError {
+        context.error(path(key), at: node, message)
+    }
+
+    // MARK: Typed values
+
+    /// The text of a scalar (plain or quoted); a mapping or list is an error.
+    func scalar(_ key: String, expected: String) throws(ConfigError) -> (text: String, node: Node)? {
+        guard let node = value(key) else { return nil }
+        guard case .scalar(let scalar) = node else {
+            throw error(key, at: node, "expected \(expected), got \(describe(node))")
+        }
+        return (scalar.string, node)
+    }
+
+    /// An id such as `terminal`: not blank, no control characters, at most 64 characters.
+    func identifier(_ key: String) throws(ConfigError) -> String? {
+        guard case let (text, node)? = try scalar(key, expected: "a text value") else { return nil }
+        if let problem = identifierProblem(text) {
+            throw error(key, at: node, problem)
+        }
+        return text
+    }
+
+    /// A file system path; relative paths resolve against the configuration file's folder.
+    func filePath(_ key: String, what: String) throws(ConfigError) -> String? {
+        guard case let (text, node)? = try scalar(key, expected: what) else { return nil }
+        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw error(key, at: node, "must not be empty; expected \(what)")
+        }
+        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw error(key, at: node, "\(quoted(text)) contains a control character; expected \(what)")
+        }
+        if text.hasPrefix("~") {
+            throw error(key, at: node,
+                        "\(quoted(text)): ~ is not expanded; write the full path, or a path relative to the "
+                            + "configuration file's folder (\(context.directory))")
+        }
+        return resolvePath(text, against: context.directory)
+    }
+
+    /// A whole decimal number within `range`; `note` explains special values, e.g. "0 = off".
+    func integer(_ key: String, in range: ClosedRange<Int>, unit: String, note: String? = nil)
+        throws(ConfigError) -> Int?
+    {
+        guard let node = value(key) else { return nil }
+        var allowed = "allowed: \(range.lowerBound)...\(range.upperBound) \(unit)"
+        if let note { allowed += " (\(note))" }
+        guard case .scalar(let scalar) = node else {
+            throw error(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
+        }
+        let text = scalar.string
+        guard scalar.style == .plain || scalar.style == .any else {
+            throw error(key, at: node,
+                        "expected a whole number of \(unit), got the quoted text \(quoted(text)); "
+                            + "write the number without quotes; \(allowed)")
+        }
+        switch tagName(node) {
+        case .int:
+            let digits = text.replacingOccurrences(of: "_", with: "")
+            guard digits.range(of: #"^[-+]?[0-9]+$"#, options: .regularExpression) != nil else {
+                throw error(key, at: node, "\(text): write a plain decimal number; \(allowed)")
+            }
+            guard let number = Int(digits) else {
+                throw error(key, at: node, "\(text) is too large; \(allowed)")
+            }
+            if number < 0 {
+                throw error(key, at: node, "\(text) is negative; \(allowed)")
+            }
+            guard range.contains(number) else {
+                throw error(key, at: node, "\(text) is out of range; \(allowed)")
+            }
+            return number
+        case .float:
+            throw error(key, at: node, "\(text) is not a whole number; \(allowed)")
+        default:
+            throw error(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
+        }
+    }
+
+    /// `true` or `false` (YAML 1.1 also reads yes/no/on/off).
+    func bool(_ key: String) throws(ConfigError) -> Bool? {
+        guard let node = value(key) else { return nil }
+        guard case .scalar(let scalar) = node, tagName(node) == .bool, let value = Bool.construct(from: scalar) else {
+            throw error(key, at: node, "expected true or false, got \(describe(node))")
+        }
+        return value
+    }
+
+    /// One of the raw values of `T`.
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws(ConfigError) -> T?
+    where T.RawValue == String {
+        let allowed = T.allCases.map(\.rawValue)
+        let expected = "one of \(allowed.joined(separator: ", "))"
+        guard case let (text, node)? = try scalar(key, expected: expected) else { return nil }
+        if let value = T(rawValue: text) { return value }
+        var message = "\(quoted(text)) is not allowed; expected \(expected)"
+        if let suggestion = closestMatch(to: text, in: allowed) {
+            message += "; did you mean \(suggestion)?"
+        }
+        throw error(key, at: node, message)
+    }
+}
+
+// MARK: - Helpers
+
+/// YAML null: `~`, `null` or nothing at all (an empty plain scalar).
+func isNull(_ node: Node) -> Bool {
+    guard case .scalar = node else { return false }
+    return tagName(node) == .null
+}
+
+/// A short description of a node for messages: `"maybe"`, `a list`, `a mapping`, `nothing (null)`.
+func describe(_ node: Node) -> String {
+    switch node {
+    case .scalar(let scalar):
+        return isNull(node) ? "nothing (null)" : quoted(scalar.string)
+    case .mapping: return "a mapping"
+    case .sequence: return "a list"
+    case .alias: return "an alias"
+    }
+}
+
+/// `text` in double quotes with control characters escaped, for messages.
+func quoted(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\t": result += "\\t"
+        case "\r": result += "\\r"
+        default:
+            if scalar.properties.generalCategory == .control {
+                result += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return result + "\""
+}
+
+/// Why `text` cannot be a `terminal`, `site` or `survey`, or nil if it can.
+func identifierProblem(_ text: String) -> String? {
+    if text.trimmingCharacters(in: .whitespaces).isEmpty {
+        return "must not be empty; expected a text of 1 to \(ConfigLimits.maxIdentifierLength) characters"
+    }
+    if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+        return "\(quoted(text)) contains the control character U+\(String(format: "%04X", bad.value)); "
+            + "control characters are not allowed"
+    }
+    if text.count > ConfigLimits.maxIdentifierLength {
+        return "\(quoted(text)) is \(text.count) characters long; at most \(ConfigLimits.maxIdentifierLength) allowed"
+    }
+    return nil
+}
+
+func unknownKeyMessage(_ key: String, allowed: [String]) -> String {
+    let allowedList = "allowed keys here: " + allowed.joined(separator: ", ")
+    if let suggestion = closestMatch(to: key, in: allowed) {
+        return "unknown key; did you mean \(suggestion)? \(allowedList)"
+    }
+    if let home = ConfigKeys.sections.first(where: { $0.keys != allowed && $0.keys.contains(key) }) {
+        return "unknown key; \(key) belongs in \(home.name); \(allowedList)"
+    }
+    return "unknown key; \(allowedList)"
+}
+
+/// The candidate within edit distance 2 of `text` (ignoring case), closest first; nil if none.
+func closestMatch(to text: String, in candidates: [String]) -> String? {
+    let lowered = text.lowercased()
+    var best: (candidate: String, distance: Int)?
+    for candidate in candidates {
+        let distance = editDistance(lowered, candidate.lowercased())
+        if distance <= 2, distance < (best?.distance ?? Int.max) {
+            best = (candidate, distance)
+        }
+    }
+    return best?.candidate
+}
+
+/// Levenshtein distance.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}
+
+/// `path` if absolute, else `path` relative to `directory` (absolute), with `.` and `..` removed
+/// lexically.
+func resolvePath(_ path: String, against directory: String) -> String {
+    if path.hasPrefix("/") { return path }
+    return normalizePath(directory + "/" + path)
+}
+
+/// Removes `.`, `..` and repeated slashes from an absolute path, without touching the file system.
+func normalizePath(_ path: String) -> String {
+    var parts: [Substring] = []
+    for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+        switch part {
+        case ".": continue
+        case "..": if !parts.isEmpty { parts.removeLast() }
+        default: parts.append(part)
+        }
+    }
+    return "/" + parts.joined(separator: "/")
+}
+
+/// The resolved YAML tag (`!!int`, `!!str`, `!!null`…) of a node: explicit, or from the
+/// default (YAML 1.1 core) rules; quoted scalars are strings.
+func tagName(_ node: Node) -> Tag.Name {
+    Resolver.default.resolveTag(of: node)
+}

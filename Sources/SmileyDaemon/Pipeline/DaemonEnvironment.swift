@@ -1,0 +1,28 @@
+import SmileyPlatform
+
+/// The clocks and system facts the daemon reads; tests inject their own.
+public struct DaemonEnvironment: Sendable {
+    public var monotonicNowNs: @Sendable () -> UInt64
+    public var wallNowMs: @Sendable () -> Int64
+    public var clockSynchronized: @Sendable () -> Bool
+    public var bootID: String
+    /// How often to ask the kernel again while the clock is not synchronized (seconds).
+    public var clockRecheckSeconds: Double
+
+    public init(monotonicNowNs: @escaping @Sendable () -> UInt64, wallNowMs: @escaping @Sendable () -> Int64,
+                clockSynchronized: @escaping @Sendable () -> Bool, bootID: String, clockRecheckSeconds: Double) {
+        self.monotonicNowNs = monotonicNowNs
+        self.wallNowMs = wallNowMs
+        self.clockSynchronized = clockSynchronized
+        self.bootID = bootID
+        self.clockRecheckSeconds = clockRecheckSeconds
+    }
+
+    /// The real system.
+    public static let system = DaemonEnvironment(
+        monotonicNowNs: { MonotonicClock.nowNs() },
+        wallNowMs: { WallClock.nowMs() },
+        clockSynchronized: { ClockSynchronization.isSynchronized() },
+        bootID: BootID.current(),
+        clockRecheckSeconds: 60)
+}

@@ -1,0 +1,32 @@
+import Logging
+import ServiceLifecycle
+import SmileyCore
+import SmileyInput
+
+/// Reads edges from the input source and feeds the pipeline. Returns when the source ends
+/// (end of a replayed trace, `q` on the keyboard) or on graceful shutdown — in both cases after
+/// settling whatever press was still bouncing, so nothing pressed is lost.
+struct PressService: Service {
+    let source: any EdgeSource
+    let pipeline: PressPipeline
+    let logger: Logger
+    /// Set when the source failed (the daemon then exits non-zero).
+    let failure: FailureBox
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                for try await edge in source.edges() {
+                    await pipeline.handle(edge)
+                }
+            }
+        } catch is CancellationError {
+            // Graceful shutdown.
+        } catch {
+            failure.set(error)
+            logger.critical("input failed", metadata: ["input": "\(source.name)", "error": "\(error)"])
+        }
+        await pipeline.finish()
+        logger.info("input ended", metadata: ["input": "\(source.name)"])
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import SmileyStore
+
+/// Keeps the daemon's ``DaemonStatus`` and publishes it: to `status.json` in the runtime
+/// directory (atomically, at most about once a second under a burst) and to systemd's STATUS=.
+actor StatusBoard {
+    private(set) var status: DaemonStatus
+    private let path: String?
+    private let notifier: SystemdNotifier?
+    private let logger: Logger
+    private var lastWriteNs: UInt64 = 0
+    private var deferred: Task<Void, Never>?
+    private var warnedUnwritable = false
+
+    init(status: DaemonStatus, runtimeDirectory: String?, notifier: SystemdNotifier?, logger: Logger) {
+        self.status = status
+        self.notifier = notifier
+        self.logger = logger
+        if let runtimeDirectory {
+            try? FileManager.default.createDirectory(atPath: runtimeDirectory, withIntermediateDirectories: true)
+            self.path = (runtimeDirectory as NSString).appendingPathComponent(DaemonStatus.fileName)
+        } else {
+            self.path = nil
+        }
+    }
+
+    func update(_ change: @Sendable (inout DaemonStatus) -> Void) {
+        change(&status)
+        publishSoon()
+    }
+
+    /// Writes now (start, shutdown).
+    func publishNow() {
+        deferred?.cancel()
+        deferred = nil
+        write()
+    }
+
+    /// Removes the status file (clean shutdown).
+    func remove() {
+        deferred?.cancel()
+        deferred = nil
+        if let path { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    private func publishSoon() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now - lastWriteNs >= 1_000_000_000 {
+            write()
+            return
+        }
+        guard deferred == nil else { return }
+        let wait = 1_000_000_000 - (now - lastWriteNs)
+        deferred = Task { [weak self] in
+            try? await Task.sleep(nanoseconds: wait)
+            guard !Task.isCancelled else { return }
+            await self?.deferredWrite()
+        }
+    }
+
+    private func deferredWrite() {
+        deferred = nil
+        write()
+    }
+
+    private func write() {
+        lastWriteNs = DispatchTime.now().uptimeNanoseconds
+        status.updatedAtMs = Int64(Date().timeIntervalSince1970 * 1000)
+        notifier?.send("STATUS=\(summaryLine)")
+        guard let path else { return }
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            try encoder.encode(status).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            if !warnedUnwritable {
+                warnedUnwritable = true
+                logger.warning("cannot write the status file; smileyctl status will not see the daemon",
+                               metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// One line for `systemctl status`.
+    var summaryLine: String {
+        var parts = ["\(status.committedPresses) presses since start"]
+        if let failure = status.storeFailure { parts.append("STORE FAILING: \(failure)") }
+        if !status.heldButtons.isEmpty { parts.append("held: \(status.heldButtons.joined(separator: ","))") }
+        if !status.clockSynchronized { parts.append("clock not synchronized") }
+        return parts.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SmileyConfig
+import SmileyCore
+import SmileyInput
+import SmileyStore
+import UnixSignals
+
+/// Assembles and runs the daemon: store writer, press pipeline, clock watch, systemd watchdog.
+public enum Smileyd {
+    public static let version = "0.1.0"
+
+    public struct Options: Sendable {
+        /// Signals that start a graceful shutdown (none in tests that run the daemon in-process).
+        public var shutdownSignals: [UnixSignal]
+        /// Test hook: cap the database size so SQLite reports a full disk.
+        public var maxPageCount: Int?
+        /// Called with every committed batch (after it is durable), e.g. by the benchmark.
+        public var onCommitted: SampleWriter.CommitHandler?
+        public var environment: DaemonEnvironment
+
+        public init(shutdownSignals: [UnixSignal] = [.sigterm, .sigint], maxPageCount: Int? = nil,
+                    onCommitted: SampleWriter.CommitHandler? = nil, environment: DaemonEnvironment = .system) {
+            self.shutdownSignals = shutdownSignals
+            self.maxPageCount = maxPageCount
+            self.onCommitted = onCommitted
+            self.environment = environment
+        }
+    }
+
+    /// Runs until the source ends or a shutdown signal arrives; everything pressed is committed
+    /// before it returns. Throws a ``StoreError`` when the database cannot be opened, and the
+    /// source's error when the input failed.
+    public static func run(configuration: Configuration, source: any EdgeSource, logger: Logger,
+                           options: Options = Options()) async throws {
+        let environment = options.environment
+        let pool = try SmileyDatabase.openForWriting(path: configuration.database, maxPageCount: options.maxPageCount)
+        let notifier = SystemdNotifier()
+        let status = StatusBoard(
+            status: DaemonStatus(pid: getpid(), version: version,
+                                 startedAtMs: environment.wallNowMs(), input: source.name,
+                                 database: configuration.database,
+                                 clockSynchronized: environment.clockSynchronized()),
+            runtimeDirectory: configuration.runtimeDirectory, notifier: notifier, logger: logger)
+
+        let external = options.onCommitted
+        let writer = SampleWriter(
+            pool: pool, path: configuration.database,
+            onCommitted: { batch, duration in
+                external?(batch, duration)
+                Self.acknowledge(batch, logger: logger, status: status)
+            },
+            onHealthChange: { health in
+                if let failure = health.failure {
+                    logger.error("store failing", metadata: ["reason": "\(failure)", "retries": "\(health.retries)"])
+                } else {
+                    logger.notice("store recovered: commits succeed again", metadata: ["retries": "\(health.retries)"])
+                }
+                Task {
+                    await status.update {
+                        $0.storeFailure = health.failure
+                        $0.storeFailingSinceMs = health.failingSinceMs
+                        $0.storePending = health.pending
+                    }
+                }
+            })
+        let pipeline = PressPipeline(configuration: configuration, source: source, writer: writer,
+                                     environment: environment, status: status, logger: logger)
+        let failure = FailureBox()
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: StoreWriterService(writer: writer)),
+        ]
+        if case .live = source.timeBase {
+            services.append(.init(service: ClockWatchService(pipeline: pipeline, environment: environment, logger: logger)))
+        }
+        if let notifier, let interval = SystemdNotifier.watchdogInterval() {
+            services.append(.init(service: WatchdogService(notifier: notifier, interval: interval)))
+        }
+        services.append(.init(service: PressService(source: source, pipeline: pipeline, logger: logger, failure: failure),
+                              successTerminationBehavior: .gracefullyShutdownGroup,
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
+
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
+        groupConfiguration.gracefulShutdownSignals = options.shutdownSignals
+        let group = ServiceGroup(configuration: groupConfiguration)
+
+        logger.info("smileyd started", metadata: [
+            "version": "\(version)", "terminal": "\(configuration.terminal)", "input": "\(source.name)",
+            "database": "\(configuration.database)", "buttons": "\(configuration.buttons.map(\.name).joined(separator: ","))",
+        ])
+        await status.publishNow()
+        notifier?.send("READY=1")
+        try await group.run()
+        notifier?.send("STOPPING=1")
+        await status.remove()
+        logger.info("smileyd stopped; every press is committed")
+        if let error = failure.error { throw error }
+    }
+
+    /// After a commit is durable: one log line per press, and the status.
+    private static func acknowledge(_ batch: [WriteOperation], logger: Logger, status: StatusBoard) {
+        var last: NewSample?
+        var count = 0
+        for operation in batch {
+            guard case .insert(let sample) = operation else { continue }
+            count += 1
+            last = sample
+            logger.info("press \(sample.buttonName) \(sample.misuse.map { "flagged \($0.rawValue)" } ?? "accepted")", metadata: [
+                "button": "\(sample.button)", "id": "\(sample.id)",
+                "clock": "\(sample.clockSynchronized ? "synchronized" : "unsynchronized")",
+            ])
+        }
+        guard let last else { return }
+        let committed = count
+        Task {
+            await status.update {
+                $0.committedPresses += committed
+                $0.lastPress = .init(id: last.id.uuidString, button: last.buttonName,
+                                     recordedAtMs: last.recordedAtMs, misuse: last.misuse?.rawValue)
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import SmileyPlatform
+
+/// Why an input source could not start or stopped, with a message for the operator and the
+/// process exit status (sysexits.h) `smileyd` should end with.
+public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// A line of a trace that is neither blank, a `#` comment nor a gpiomon event.
+    /// `content` is the offending line, already shortened to about 120 characters.
+    case malformedTrace(file: String, lineNumber: Int, content: String, expected: String)
+    /// The trace file is missing or cannot be read.
+    case traceUnreadable(path: String, reason: String)
+    /// The trace holds no event at all.
+    case emptyTrace(file: String)
+    /// A trace event on a line (offset or name) that no configured button uses.
+    /// `line` reads `offset 7` or `line "FOO"`; `buttonLines` reads `offsets 5, 6, 13, 19`.
+    case unmatchedTraceLine(file: String, lineNumber: Int, line: String, buttonLines: String)
+    /// A trace event more than the tolerance earlier than an event before it.
+    case traceTimestampWentBackwards(file: String, lineNumber: Int, timestampNs: UInt64, latestNs: UInt64)
+    /// A replay speed that is not a finite factor above zero.
+    case invalidReplaySpeed(Double)
+    /// A configured GPIO line that no chip has.
+    case lineNotFound(line: String)
+    /// The GPIO character devices cannot be used (absent, busy, not permitted).
+    case gpioUnavailable(reason: String)
+    /// A system call of an input source failed (reading the keyboard, setting up the terminal).
+    case system(source: String, call: String, errno: Int32)
+
+    /// A failed system call of `source`.
+    public static func system(source: String, _ error: SystemCallError) -> InputError {
+        .system(source: source, call: error.call, errno: error.errno)
+    }
+
+    /// The exit status for `smileyd` (sysexits.h).
+    public var exitCode: Int32 {
+        switch self {
+        case .malformedTrace, .emptyTrace, .unmatchedTraceLine, .traceTimestampWentBackwards:
+            65 // EX_DATAERR
+        case .traceUnreadable:
+            66 // EX_NOINPUT
+        case .lineNotFound, .gpioUnavailable:
+            69 // EX_UNAVAILABLE
+        case .system:
+            74 // EX_IOERR
+        case .invalidReplaySpeed:
+            78 // EX_CONFIG
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .malformedTrace(let file, let lineNumber, let content, let expected):
+            "trace \(file) line \(lineNumber): cannot read \"\(content)\" as a gpiomon event; expected a line like \(expected)"
+        case .traceUnreadable(let path, let reason):
+            "cannot read trace \(path): \(reason)"
+        case .emptyTrace(let file):
+            "trace \(file) contains no gpiomon event"
+        case .unmatchedTraceLine(let file, let lineNumber, let line, let buttonLines):
+            "trace \(file) line \(lineNumber): \(line) matches no configured button (buttons use \(buttonLines))"
+        case .traceTimestampWentBackwards(let file, let lineNumber, let timestampNs, let latestNs):
+            "trace \(file) line \(lineNumber): timestamp \(Self.seconds(timestampNs)) goes back "
+                + "\(Self.seconds(latestNs - min(latestNs, timestampNs))) s before an earlier event at \(Self.seconds(latestNs))"
+                + " (more than \(Self.seconds(ReplaySource.backwardsToleranceNs)) s)"
+        case .invalidReplaySpeed(let speed):
+            "invalid replay speed \(speed): use a factor above 0 (1 = real time) or max"
+        case .lineNotFound(let line):
+            "GPIO line \(line) not found on any chip"
+        case .gpioUnavailable(let reason):
+            "GPIO unavailable: \(reason)"
+        case .system(let source, let call, let code):
+            "\(source): \(SystemCallError(call: call, errno: code))"
+        }
+    }
+
+    /// `1.837897128` for 1_837_897_128 ns.
+    static func seconds(_ ns: UInt64) -> String {
+        let fraction = String(ns % 1_000_000_000)
+        return "\(ns / 1_000_000_000)." + String(repeating: "0", count: 9 - fraction.count) + fraction
+    }
+}

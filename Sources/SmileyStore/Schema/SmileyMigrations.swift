@@ -1,0 +1,49 @@
+import GRDB
+
+/// The schema, as an ordered list of named migrations. A binary refuses a database that has
+/// migrations it does not know (written by a newer Smiley).
+public enum SmileyMigrations {
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-create-sample") { db in
+            // One row per press. The integer rowid keeps inserts appending to the table's b-tree;
+            // the sample's public UUID (v7, time-ordered) is stored as 16 bytes beside it.
+            try db.execute(sql: """
+                CREATE TABLE sample (
+                    id INTEGER PRIMARY KEY,
+                    uuid BLOB NOT NULL UNIQUE CHECK (length(uuid) = 16),
+                    terminal TEXT NOT NULL,
+                    site TEXT NOT NULL,
+                    survey TEXT NOT NULL,
+                    button INTEGER NOT NULL CHECK (button >= 0),
+                    scale INTEGER NOT NULL CHECK (scale BETWEEN 2 AND 5),
+                    button_name TEXT NOT NULL,
+                    -- UTC, milliseconds since 1970.
+                    recorded_at INTEGER NOT NULL,
+                    -- The zone's offset from UTC at the press, seconds.
+                    utc_offset INTEGER NOT NULL,
+                    boot_id TEXT NOT NULL,
+                    -- CLOCK_MONOTONIC of the press's first edge, ns (compare within one boot only).
+                    monotonic_ns INTEGER NOT NULL,
+                    -- Whether the wall clock was NTP-synchronized when the press was recorded.
+                    clock_synchronized INTEGER NOT NULL CHECK (clock_synchronized IN (0, 1)),
+                    -- Set when recorded_at was corrected after a later clock sync: the original value.
+                    recorded_at_original INTEGER,
+                    misuse TEXT CHECK (misuse IN ('interval', 'simultaneous')),
+                    -- Set when the button was held past held-ms: how long it was down (ms).
+                    held_ms INTEGER,
+                    sync_state TEXT NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'synced'))
+                )
+                """)
+            // Summaries read a time range; the index covers every column they count.
+            try db.execute(sql: "CREATE INDEX sample_by_time ON sample(recorded_at, button, misuse, held_ms)")
+            // The uploader's backlog, and this boot's samples awaiting a clock correction.
+            try db.execute(sql: "CREATE INDEX sample_unsynced ON sample(id) WHERE sync_state = 'pending'")
+            try db.execute(sql: """
+                CREATE INDEX sample_clock_uncorrected ON sample(boot_id)
+                WHERE clock_synchronized = 0 AND recorded_at_original IS NULL
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+import SmileyCore
+
+/// Moves the samples this boot recorded before the clock was synchronized to their true time.
+enum ClockCorrection {
+    /// - Returns: the number of samples corrected.
+    @discardableResult
+    static func apply(bootID: String, syncMonotonicNs: UInt64, syncWallMs: Int64, timeZone: TimeZone,
+                      in db: Database) throws -> Int {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, monotonic_ns FROM sample
+            WHERE boot_id = ? AND clock_synchronized = 0 AND recorded_at_original IS NULL
+            """, arguments: [bootID])
+        let update = try db.cachedStatement(sql: """
+            UPDATE sample SET recorded_at_original = recorded_at, recorded_at = ?, utc_offset = ?
+            WHERE id = ?
+            """)
+        for row in rows {
+            let id: Int64 = row["id"]
+            let monotonic = UInt64(bitPattern: row["monotonic_ns"] as Int64)
+            let corrected = ClockArithmetic.corrected(recordMonotonicNs: monotonic,
+                                                      syncMonotonicNs: syncMonotonicNs, syncWallMs: syncWallMs)
+            let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(corrected) / 1000))
+            try update.execute(arguments: [corrected, offset, id])
+        }
+        return rows.count
+    }
+}

@@ -1,0 +1,3 @@
+import SmileyControl
+
+SmileyctlCommand.main()
