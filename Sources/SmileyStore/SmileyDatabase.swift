@@ -20,7 +20,6 @@ public enum SmileyDatabase {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             if let maxPageCount {
                 // Tests use this to make SQLite report a full disk (SQLITE_FULL) for real.
                 try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)")
@@ -29,6 +28,13 @@ public enum SmileyDatabase {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw .cannotOpen(path: path, reason: describe(error))
+        }
+        do {
+            // GRDB turns WAL on with synchronous=NORMAL, which may roll back the last commits on a
+            // power cut. The pool has one writer connection: make it FULL (fsync at every commit).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw .cannotOpen(path: path, reason: describe(error))
         }

@@ -1,0 +1,222 @@
+import Foundation
+import GRDB
+import Testing
+import SmileyCore
+@testable import SmileyStore
+
+@Suite("The daemon's database and writer")
+struct SampleWriterTests {
+    @Test("the database is opened in WAL mode with synchronous=FULL and the schema applied")
+    func durabilitySettings() throws {
+        let folder = TemporaryFolder()
+        let pool = try SmileyDatabase.openForWriting(path: folder.file("sub/dir/smiley.sqlite"))
+        let journal = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        let hasTable = try pool.read { db in try db.tableExists("sample") }
+        let synchronous = try pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(journal == "wal")
+        #expect(hasTable)
+        #expect(synchronous == 2) // FULL
+    }
+
+    @Test("inserts commit in order; re-flags and held updates apply to the right row")
+    func operations() async throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        let log = WriterLog()
+        let writer = SampleWriter(pool: pool, path: path, onCommitted: { batch, _ in log.committed(batch) })
+        let runner = Task { await writer.run() }
+        let first = makeSample(button: 0, at: 1_000)
+        let second = makeSample(button: 3, at: 1_100)
+        await writer.submit(.insert(first))
+        await writer.submit(.insert(second))
+        await writer.submit(.reflag(id: first.id, misuse: .simultaneous))
+        await writer.submit(.held(id: second.id, heldMs: 3000))
+        await writer.close()
+        await runner.value
+
+        let rows = try StoreReader(path: path).samples(afterRowID: 0)
+        #expect(rows.map(\.id) == [first.id, second.id])
+        #expect(rows.map(\.misuse) == [.simultaneous, nil])
+        #expect(rows.map(\.heldMs) == [nil, 3000])
+        #expect(rows.allSatisfy { !$0.synced })
+        #expect(log.batches.flatMap { $0 }.count == 4)
+    }
+
+    @Test("a burst is committed in groups, not one transaction per press")
+    func groupCommit() async throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        let log = WriterLog()
+        let writer = SampleWriter(pool: pool, path: path, maxBatch: 256, onCommitted: { batch, _ in log.committed(batch) })
+        let runner = Task { await writer.run() }
+        for i in 0..<2000 {
+            await writer.submit(.insert(makeSample(button: i % 4, at: 1_000 + Int64(i))))
+        }
+        await writer.close()
+        await runner.value
+        #expect(try StoreReader(path: path).totals().samples == 2000)
+        #expect(log.batches.count < 2000 / 4)
+        #expect(log.batches.allSatisfy { $0.count <= 256 })
+    }
+
+    @Test("a full disk: commits fail, presses are held and retried, and all land once there is space")
+    func fullDisk() async throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        // A tiny page budget makes SQLite answer SQLITE_FULL for real.
+        let pool = try SmileyDatabase.openForWriting(path: path, maxPageCount: 8)
+        let log = WriterLog()
+        let writer = SampleWriter(pool: pool, path: path, maxBatch: 64,
+                                  onCommitted: { batch, _ in log.committed(batch) },
+                                  onHealthChange: { log.healthChanged($0) })
+        let runner = Task { await writer.run() }
+        for i in 0..<400 {
+            await writer.submit(.insert(makeSample(button: i % 4, at: 10_000 + Int64(i))))
+        }
+        // Wait for the failure to be reported.
+        for _ in 0..<200 where !log.health.contains(where: { $0.failure != nil }) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let failure = try #require(log.health.first { $0.failure != nil })
+        #expect(failure.failure?.contains("full") == true)
+        #expect(await writer.pendingCount > 0)
+        // Free space: lift the limit on the writer connection.
+        try await pool.write { db in try db.execute(sql: "PRAGMA max_page_count = 1000000") }
+        await writer.close()
+        await runner.value
+        #expect(try StoreReader(path: path).totals().samples == 400)
+        #expect(log.health.last?.failure == nil)
+        #expect(Set(log.batches.flatMap { $0 }).count == 400)
+    }
+
+    @Test("after a clock sync, this boot's unsynchronized samples move to their true time; others stay")
+    func clockCorrection() async throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        let writer = SampleWriter(pool: pool, path: path)
+        let runner = Task { await writer.run() }
+        // The clock said 2026-11-20 (restored from a stale save); the press was at mono 100 s.
+        let early = makeSample(at: 1_795_100_000_000, boot: "boot-a", monotonicNs: 100_000_000_000, synchronized: false)
+        let otherBoot = makeSample(at: 1_795_100_000_000, boot: "boot-b", monotonicNs: 100_000_000_000, synchronized: false)
+        let synced = makeSample(at: 1_795_341_700_000, boot: "boot-a", monotonicNs: 200_000_000_000, synchronized: true)
+        for sample in [early, otherBoot, synced] { await writer.submit(.insert(sample)) }
+        // Synced at mono 160 s when the true time was 2026-11-22T10:00:00Z (in Helsinki: +02:00).
+        await writer.submit(.correctClock(bootID: "boot-a", syncMonotonicNs: 160_000_000_000, syncWallMs: 1_795_341_600_000,
+                                          timeZone: TimeZone(identifier: "Europe/Helsinki")!))
+        await writer.close()
+        await runner.value
+
+        let rows = try StoreReader(path: path).samples(afterRowID: 0)
+        #expect(rows[0].recordedAtMs == 1_795_341_600_000 - 60_000)
+        #expect(rows[0].originalRecordedAtMs == 1_795_100_000_000)
+        #expect(rows[0].clockState == "corrected")
+        #expect(rows[0].utcOffsetSeconds == 7200)
+        #expect(rows[1].recordedAtMs == 1_795_100_000_000)
+        #expect(rows[1].clockState == "unsynchronized")
+        #expect(rows[2].recordedAtMs == 1_795_341_700_000)
+        #expect(rows[2].originalRecordedAtMs == nil)
+    }
+
+    @Test("a database written by a newer Smiley is refused, untouched")
+    func newerSchema() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        do {
+            let pool = try SmileyDatabase.openForWriting(path: path)
+            try pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99-from-the-future')") }
+        }
+        #expect {
+            _ = try SmileyDatabase.openForWriting(path: path)
+        } throws: { error in
+            guard let error = error as? StoreError, case .newerSchema(_, let unknown, _) = error else { return false }
+            return unknown == ["v99-from-the-future"] && error.exitCode == 65
+                && error.description.contains("newer Smiley")
+        }
+        #expect(throws: StoreError.self) { _ = try StoreReader(path: path) }
+    }
+
+    @Test("a file where the database folder should be gives a clear error")
+    func folderIsAFile() throws {
+        let folder = TemporaryFolder()
+        FileManager.default.createFile(atPath: folder.file("blocker"), contents: Data("x".utf8))
+        #expect {
+            _ = try SmileyDatabase.openForWriting(path: folder.file("blocker/smiley.sqlite"))
+        } throws: { error in
+            guard let error = error as? StoreError, case .cannotCreateFolder(let path, _) = error else { return false }
+            return path.hasSuffix("blocker") && error.exitCode == 73
+        }
+    }
+
+    @Test("a file that is not a database is reported with its path")
+    func notADatabase() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 4096))
+        #expect {
+            _ = try SmileyDatabase.openForWriting(path: path)
+        } throws: { error in
+            (error as? StoreError)?.description.contains(path) == true
+        }
+    }
+}
+
+@Suite("Read-only access for staff tools")
+struct StoreReaderTests {
+    @Test("a missing database is reported as missing, not created")
+    func missing() {
+        let folder = TemporaryFolder()
+        let path = folder.file("nope.sqlite")
+        #expect(throws: StoreError.missing(path: path)) { _ = try StoreReader(path: path) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("reads while the daemon's writer holds the database open, and tallies a time range")
+    func concurrentRead() async throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        let writer = SampleWriter(pool: pool, path: path)
+        let runner = Task { await writer.run() }
+        let samples = [makeSample(button: 3, at: 1_000), makeSample(button: 3, at: 2_000),
+                       makeSample(button: 0, at: 3_000, misuse: .interval), makeSample(button: 1, at: 9_000)]
+        for sample in samples { await writer.submit(.insert(sample)) }
+        while await writer.pendingCount > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(20))
+
+        let reader = try StoreReader(path: path)
+        let tally = try reader.tally(in: 0..<5_000, buttons: 4)
+        #expect(tally.accepted == [0, 0, 0, 2])
+        #expect(tally.flagged[.interval] == [1, 0, 0, 0])
+        #expect(try reader.lastSample()?.recordedAtMs == 9_000)
+        #expect(reader.sizeOnDisk() > 0)
+        // The read-only connection cannot write.
+        #expect(throws: (any Error).self) {
+            try reader.database.write { db in try db.execute(sql: "DELETE FROM sample") }
+        }
+        await writer.close()
+        await runner.value
+        #expect(try reader.totals().samples == 4)
+    }
+}
+
+@Suite("Sample ids")
+struct SampleIDTests {
+    @Test("ids are UUID version 7 and carry their millisecond")
+    func version7() {
+        let id = SampleID.make(unixMs: 1_795_341_600_123)
+        #expect(id.uuidString.dropFirst(14).first == "7")
+        #expect(SampleID.unixMs(of: id) == 1_795_341_600_123)
+        let variant = id.uuid.8 >> 6
+        #expect(variant == 0b10)
+    }
+
+    @Test("ids of later milliseconds sort later")
+    func ordered() {
+        let ids = (0..<100).map { SampleID.make(unixMs: 1_000_000 + Int64($0)) }
+        let bytes = ids.map { withUnsafeBytes(of: $0.uuid) { Array($0) } }
+        #expect(bytes == bytes.sorted { $0.lexicographicallyPrecedes($1) })
+    }
+}
