@@ -56,7 +56,10 @@ let package = Package(
         .testTarget(name: "SmileyConfigTests", dependencies: ["SmileyConfig"]),
         .testTarget(name: "SmileyInputTests", dependencies: ["SmileyInput"]),
         .testTarget(name: "SmileyStoreTests", dependencies: ["SmileyStore"]),
-        .testTarget(name: "SmileyDaemonTests", dependencies: ["SmileyDaemon", "SmileyStore"]),
-        .testTarget(name: "SmileyControlTests", dependencies: ["SmileyControl", "SmileyStore"]),
+        .testTarget(name: "SmileyDaemonTests", dependencies: [
+            "SmileyDaemon", "SmileyStore", "SmileyInput", "SmileyConfig", "SmileyPlatform",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "SmileyControlTests", dependencies: ["SmileyControl", "SmileyStore", "SmileyConfig"]),
     ]
 )

@@ -58,7 +58,7 @@ public enum Smileyd {
                     logger.notice("store recovered: commits succeed again", metadata: ["retries": "\(health.retries)"])
                 }
                 Task {
-                    await status.update {
+                    await status.update(urgent: true) {
                         $0.storeFailure = health.failure
                         $0.storeFailingSinceMs = health.failingSinceMs
                         $0.storePending = health.pending

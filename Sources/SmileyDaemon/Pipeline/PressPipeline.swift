@@ -71,7 +71,7 @@ actor PressPipeline {
         if !wasSynchronized {
             logger.notice("wall clock is now synchronized; correcting this boot's earlier samples")
         }
-        await status.update { $0.clockSynchronized = true }
+        await status.update(urgent: true) { $0.clockSynchronized = true }
         await writer.submit(.correctClock(bootID: environment.bootID, syncMonotonicNs: monotonic,
                                           syncWallMs: wall, timeZone: factory.configuration.timeZone))
     }
@@ -94,7 +94,7 @@ actor PressPipeline {
                 logger.warning("button held down past held-ms (stuck or held?)",
                                metadata: ["button": "\(name)", "held-ms": "\(interpreter.rules.heldMs)"])
                 let held = interpreter.heldButtons.map(buttonName)
-                await status.update { $0.heldButtons = held }
+                await status.update(urgent: true) { $0.heldButtons = held }
                 if let id = ids[sequence] {
                     await writer.submit(.held(id: id, heldMs: Int64(interpreter.rules.heldMs)))
                 }
@@ -102,7 +102,7 @@ actor PressPipeline {
                 let ms = Int64(durationNs / 1_000_000)
                 logger.notice("held button released", metadata: ["button": "\(buttonName(button))", "held-ms": "\(ms)"])
                 let held = interpreter.heldButtons.map(buttonName)
-                await status.update { $0.heldButtons = held }
+                await status.update(urgent: true) { $0.heldButtons = held }
                 if let id = ids[sequence] {
                     await writer.submit(.held(id: id, heldMs: ms))
                 }

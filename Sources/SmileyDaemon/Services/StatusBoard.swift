@@ -25,9 +25,15 @@ actor StatusBoard {
         }
     }
 
-    func update(_ change: @Sendable (inout DaemonStatus) -> Void) {
+    /// Applies a change. `urgent` changes (a held button, a store failure, the clock) are written
+    /// at once; routine ones (press counts) at most about once a second.
+    func update(urgent: Bool = false, _ change: @Sendable (inout DaemonStatus) -> Void) {
         change(&status)
-        publishSoon()
+        if urgent {
+            publishNow()
+        } else {
+            publishSoon()
+        }
     }
 
     /// Writes now (start, shutdown).

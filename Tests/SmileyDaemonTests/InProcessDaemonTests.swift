@@ -1,0 +1,235 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+import SmileyConfig
+import SmileyCore
+import SmileyInput
+import SmileyPlatform
+import SmileyStore
+@testable import SmileyDaemon
+
+/// Captures log lines.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    var logger: Logger {
+        Logger(label: "test") { label in
+            DaemonLogHandler(label: label, level: .info, journal: false) { line in self.lines.withLock { $0.append(line) } }
+        }
+    }
+}
+
+@Suite("smileyd in-process", .serialized)
+struct InProcessDaemonTests {
+    @Test("a replayed trace with bouncy presses becomes the expected rows, timed from --replay-start")
+    func replayTrace() async throws {
+        let folder = TemporaryFolder()
+        let configuration = try loadConfig(folder)
+        // Active-low buttons: FALLING is the press. GPIO19 (very-happy) bounces; GPIO5 then GPIO6
+        // are pressed 60 ms apart (simultaneous); a 1 ms glitch on GPIO13 is no press.
+        let trace = """
+            event: FALLING EDGE offset: 19 timestamp: [      10.000000000]
+            event:  RISING EDGE offset: 19 timestamp: [      10.001000000]
+            event: FALLING EDGE offset: 19 timestamp: [      10.002500000]
+            event:  RISING EDGE offset: 19 timestamp: [      10.200000000]
+            event: FALLING EDGE offset: 13 timestamp: [      12.000000000]
+            event:  RISING EDGE offset: 13 timestamp: [      12.001000000]
+            event: FALLING EDGE offset: 5 timestamp: [      20.000000000]
+            event: FALLING EDGE offset: 6 timestamp: [      20.060000000]
+            event:  RISING EDGE offset: 5 timestamp: [      20.300000000]
+            event:  RISING EDGE offset: 6 timestamp: [      20.310000000]
+            event: FALLING EDGE offset: 13 timestamp: [      22.000000000]
+            event:  RISING EDGE offset: 13 timestamp: [      22.150000000]
+            """
+        let tracePath = folder.write("trace.txt", trace)
+        let start: Int64 = 1_795_341_600_000 // 2026-11-22T10:00:00Z
+        let source = try ReplaySource.load(path: tracePath, buttons: configuration.buttons, speed: nil, startWallMs: start)
+        let log = LogCapture()
+        try await Smileyd.run(configuration: configuration, source: source, logger: log.logger,
+                              options: .init(shutdownSignals: []))
+
+        let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
+        #expect(rows.map(\.buttonName) == ["very-happy", "very-unhappy", "unhappy", "happy"])
+        #expect(rows.map(\.recordedAtMs) == [start, start + 10_000, start + 10_060, start + 12_000])
+        #expect(rows.map(\.misuse) == [nil, .simultaneous, .simultaneous, .interval])
+        #expect(rows.allSatisfy { $0.clockSynchronized && $0.bootID.hasPrefix("replay-") })
+        #expect(rows.allSatisfy { $0.utcOffsetSeconds == 7200 && $0.scale == 4 && $0.terminal == "test-terminal" })
+        // One log line per press, written after its commit.
+        let pressLines = log.all.filter { $0.contains(" press ") && $0.contains("button=") }
+        #expect(pressLines.count == 4)
+        // The status file is removed on a clean stop.
+        #expect(!FileManager.default.fileExists(atPath: folder.file("run/status.json")))
+    }
+
+    @Test("live input: a press is logged only after it is in the database")
+    func acknowledgeAfterCommit() async throws {
+        let folder = TemporaryFolder()
+        let configuration = try loadConfig(folder, input: "keyboard")
+        let source = ScriptedLiveSource(steps: [.init(afterMs: 10, button: 2, kind: .rising),
+                                                .init(afterMs: 50, button: 2, kind: .falling)])
+        let database = configuration.database
+        let seenInDatabase = Mutex<[Bool]>([])
+        try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
+                              options: .init(shutdownSignals: [], onCommitted: { batch, _ in
+            // Runs before the acknowledgement; the rows must already be readable by another connection.
+            let count = (try? StoreReader(path: database).totals().samples) ?? -1
+            seenInDatabase.withLock { $0.append(count >= batch.count) }
+        }))
+        #expect(seenInDatabase.withLock { $0 } == [true])
+        #expect(try StoreReader(path: database).totals().samples == 1)
+    }
+
+    @Test("a button held past held-ms is one press with a held warning, visible in status while held")
+    func heldButton() async throws {
+        let folder = TemporaryFolder()
+        let configuration = try loadConfig(folder, input: "keyboard", press: "  held-ms: 200\n")
+        let source = ScriptedLiveSource(steps: [.init(afterMs: 10, button: 1, kind: .rising),
+                                                .init(afterMs: 700, button: 1, kind: .falling)], lingerMs: 50)
+        let log = LogCapture()
+        let statusPath = folder.file("run/status.json")
+        let sawHeld = Mutex(false)
+        let watcher = Task {
+            for _ in 0..<100 {
+                try? await Task.sleep(for: .milliseconds(20))
+                if let data = FileManager.default.contents(atPath: statusPath),
+                   let status = try? JSONDecoder().decode(DaemonStatus.self, from: data), status.heldButtons == ["unhappy"] {
+                    sawHeld.withLock { $0 = true }
+                    return
+                }
+            }
+        }
+        try await Smileyd.run(configuration: configuration, source: source, logger: log.logger, options: .init(shutdownSignals: []))
+        await watcher.value
+        let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
+        #expect(rows.count == 1)
+        let held = try #require(rows.first?.heldMs)
+        #expect(held >= 650 && held < 2000)
+        #expect(log.all.contains { $0.contains("held down past held-ms") })
+        #expect(sawHeld.withLock { $0 })
+    }
+
+    @Test("presses before the clock syncs are marked, then corrected from their monotonic time")
+    func clockCorrection() async throws {
+        let folder = TemporaryFolder()
+        let configuration = try loadConfig(folder, input: "keyboard", press: "  response-interval-ms: 0\n")
+        let synced = Flag(false)
+        // The wall clock starts two days behind and jumps to the truth when it syncs.
+        let truthOffset = Mutex<Int64>(-2 * 86_400_000)
+        let environment = DaemonEnvironment(
+            monotonicNowNs: { MonotonicClock.nowNs() },
+            wallNowMs: { WallClock.nowMs() + truthOffset.withLock { $0 } },
+            clockSynchronized: { synced.get },
+            bootID: "test-boot", clockRecheckSeconds: 0.05)
+        let source = ScriptedLiveSource(steps: [
+            .init(afterMs: 10, button: 3, kind: .rising), .init(afterMs: 30, button: 3, kind: .falling),
+            .init(afterMs: 300, button: 0, kind: .rising), .init(afterMs: 30, button: 0, kind: .falling),
+        ], lingerMs: 200)
+        let flipper = Task {
+            try? await Task.sleep(for: .milliseconds(150))
+            truthOffset.withLock { $0 = 0 }
+            synced.set(true)
+        }
+        try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
+                              options: .init(shutdownSignals: [], environment: environment))
+        await flipper.value
+        let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
+        #expect(rows.count == 2)
+        let now = WallClock.nowMs()
+        // First press: taken unsynchronized two days behind, corrected to within a second of the truth.
+        #expect(rows[0].clockState == "corrected")
+        #expect(abs(rows[0].recordedAtMs - now) < 5_000)
+        #expect(abs((rows[0].originalRecordedAtMs ?? 0) - (now - 2 * 86_400_000)) < 5_000)
+        // Second press: after the sync.
+        #expect(rows[1].clockState == "synchronized")
+        #expect(rows[1].recordedAtMs > rows[0].recordedAtMs)
+    }
+
+    @Test("a full disk: the daemon keeps running, holds presses, shows it in status, and commits them once there is space",
+          .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+    func fullDisk() async throws {
+        let folder = TemporaryFolder()
+        let disk = folder.file("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mounted = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk])
+        try #require(mounted.status == 0, "mount failed: \(mounted.stderr)")
+        defer { _ = try? runProcess("/bin/umount", ["-l", disk]) }
+
+        var config = try loadConfig(folder, input: "keyboard",
+                                           press: "  response-interval-ms: 0\n  simultaneous-ms: 0\n")
+        config.database = disk + "/smiley.sqlite"
+        let configuration = config
+        let source = ControlledSource()
+        let log = LogCapture()
+        let daemon = Task {
+            try await Smileyd.run(configuration: configuration, source: source, logger: log.logger,
+                                  options: .init(shutdownSignals: []))
+        }
+        let statusPath = folder.file("run/status.json")
+        func status() -> DaemonStatus? {
+            FileManager.default.contents(atPath: statusPath).flatMap { try? JSONDecoder().decode(DaemonStatus.self, from: $0) }
+        }
+        try await waitFor("the daemon to start") { status() != nil }
+
+        // Fill the disk.
+        let filler = disk + "/filler"
+        FileManager.default.createFile(atPath: filler, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: filler))
+        let chunk = Data(repeating: 0x55, count: 4096)
+        while (try? handle.write(contentsOf: chunk)) != nil {}
+        try? handle.close()
+
+        let presses = 2000
+        for i in 0..<presses { source.press(button: i % 4) }
+        try await waitFor("the store failure to show in status", seconds: 20) { status()?.storeFailure != nil }
+        let failure = status()?.storeFailure ?? ""
+        #expect(failure.contains("full") || failure.contains("disk"))
+        #expect(log.all.contains { $0.contains("store failing") })
+
+        // Free the space: everything held in memory is committed.
+        try FileManager.default.removeItem(atPath: filler)
+        try await waitFor("the held presses to be committed", seconds: 30) {
+            (try? StoreReader(path: configuration.database).totals().samples) == presses
+        }
+        try await waitFor("status to recover") { status()?.storeFailure == nil }
+        source.finish()
+        try await daemon.value
+        #expect(try StoreReader(path: configuration.database).totals().samples == presses)
+        #expect(log.all.contains { $0.contains("store recovered") })
+    }
+}
+
+/// A live source the test drives by hand.
+final class ControlledSource: EdgeSource, Sendable {
+    let name = "controlled"
+    let debounced = true
+    var timeBase: TimeBase { .live }
+    private let stream: AsyncThrowingStream<Edge, any Error>
+    private let continuation: AsyncThrowingStream<Edge, any Error>.Continuation
+
+    init() {
+        (stream, continuation) = AsyncThrowingStream<Edge, any Error>.makeStream()
+    }
+
+    func edges() -> AsyncThrowingStream<Edge, any Error> { stream }
+
+    func press(button: Int) {
+        let now = MonotonicClock.nowNs()
+        continuation.yield(Edge(button: button, kind: .rising, timestampNs: now))
+        continuation.yield(Edge(button: button, kind: .falling, timestampNs: now + 1_000_000))
+    }
+
+    func finish() { continuation.finish() }
+}
+
+/// Polls a condition (tests only) until it holds, or fails the test after `seconds`.
+func waitFor(_ what: String, seconds: Double = 10, _ condition: () -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !condition() {
+        if Date() > deadline {
+            Issue.record("timed out waiting for \(what)")
+            throw CancellationError()
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
