@@ -52,14 +52,16 @@ let package = Package(
         .executableTarget(name: "smileyd", dependencies: ["SmileyDaemon"]),
         .executableTarget(name: "smileyctl", dependencies: ["SmileyControl"]),
 
+        // Shared by the test targets: temporary folders, the built executables, running processes.
+        .target(name: "SmileyTestSupport", path: "Tests/SmileyTestSupport"),
         .testTarget(name: "SmileyCoreTests", dependencies: ["SmileyCore"]),
         .testTarget(name: "SmileyConfigTests", dependencies: ["SmileyConfig"]),
         .testTarget(name: "SmileyInputTests", dependencies: ["SmileyInput"]),
-        .testTarget(name: "SmileyStoreTests", dependencies: ["SmileyStore"]),
+        .testTarget(name: "SmileyStoreTests", dependencies: ["SmileyStore", "SmileyTestSupport"]),
         .testTarget(name: "SmileyDaemonTests", dependencies: [
-            "SmileyDaemon", "SmileyStore", "SmileyInput", "SmileyConfig", "SmileyPlatform",
+            "SmileyDaemon", "SmileyStore", "SmileyInput", "SmileyConfig", "SmileyPlatform", "SmileyTestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SmileyControlTests", dependencies: ["SmileyControl", "SmileyStore", "SmileyConfig"]),
+        .testTarget(name: "SmileyControlTests", dependencies: ["SmileyControl", "SmileyStore", "SmileyConfig", "SmileyTestSupport"]),
     ]
 )

@@ -48,7 +48,7 @@ private struct Pipe: ~Copyable {
     func closeRead() { close(read) }
 }
 
-@Suite("KeyboardSource")
+@Suite("KeyboardSource", .timeLimit(.minutes(1)))
 struct KeyboardSourceTests {
     @Test("keys through a pipe: 1, 2, 3 press buttons 0, 1, 2; x is ignored; q finishes")
     func keysThroughPipe() async throws {

@@ -4,7 +4,7 @@ import SmileyCore
 import Testing
 @testable import SmileyInput
 
-@Suite("ReplaySource")
+@Suite("ReplaySource", .timeLimit(.minutes(1)))
 struct ReplaySourceTests {
     static let fourButtons = [
         ButtonConfig(name: "very-unhappy", line: .offset(5)),

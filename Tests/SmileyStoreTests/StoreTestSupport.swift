@@ -1,20 +1,7 @@
 import Foundation
 import SmileyCore
+@_exported import SmileyTestSupport
 @testable import SmileyStore
-
-/// A fresh folder per test, removed at the end.
-final class TemporaryFolder {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "smiley-store-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-}
 
 func makeSample(button: Int = 2, at ms: Int64 = 1_795_341_600_000, boot: String = "boot-a", monotonicNs: UInt64 = 1_000_000_000,
                 synchronized: Bool = true, misuse: MisuseReason? = nil) -> NewSample {

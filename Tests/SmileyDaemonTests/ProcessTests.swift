@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+import SmileyStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `smileyd` executable: exit statuses, messages, signals and systemd notification.
+@Suite("smileyd as a process", .serialized)
+struct ProcessTests {
+    @Test("--check-config prints the effective configuration with defaults filled in")
+    func checkConfig() throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText(input: "keyboard"))
+        let result = try runProcess(Binaries.smileyd, ["--config", config, "--check-config"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("debounce-ms: 30"))
+        #expect(result.stdout.contains("database: \(folder.file("smiley.sqlite"))"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("smiley.sqlite")))
+    }
+
+    @Test("a typo in the config is exit 78 with the key, its line and the fix; SMILEY_CONFIG is honoured")
+    func badConfig() throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText(input: "keyboard", press: "  debounse-ms: 30\n"))
+        let result = try runProcess(Binaries.smileyd, ["--check-config"], environment: ["SMILEY_CONFIG": config])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("debounse-ms"))
+        #expect(result.stderr.contains("did you mean debounce-ms"))
+        #expect(result.stderr.contains("smiley.yaml:18:"))
+        #expect(!result.stderr.contains("Fatal error"))
+    }
+
+    @Test("a missing config file is exit 78 naming the path and how to choose another")
+    func missingConfig() throws {
+        let result = try runProcess(Binaries.smileyd, ["--config", "/nonexistent/smiley.yaml"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("/nonexistent/smiley.yaml"))
+        #expect(result.stderr.contains("--config"))
+    }
+
+    @Test("--replay at max speed records the trace and exits 0 once everything is committed")
+    func replay() throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText())
+        var trace = ""
+        for i in 0..<50 {
+            let t = 10 + i * 6 // 6 s apart: all accepted
+            trace += "event: FALLING EDGE offset: \([5, 6, 13, 19][i % 4]) timestamp: [ \(t).000000000]\n"
+            trace += "event:  RISING EDGE offset: \([5, 6, 13, 19][i % 4]) timestamp: [ \(t).120000000]\n"
+        }
+        let tracePath = folder.write("trace.txt", trace)
+        let result = try runProcess(Binaries.smileyd, ["--config", config, "--replay", tracePath, "--replay-speed", "max",
+                                                       "--replay-start", "2026-11-22T09:00:00+02:00"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try StoreReader(path: folder.file("smiley.sqlite")).samples(afterRowID: 0)
+        #expect(rows.count == 50)
+        #expect(rows.first?.recordedAtMs == 1_795_330_800_000)
+        let last = try #require(rows.last)
+        #expect(last.recordedAtMs == Int64(1_795_330_800_000 + 49 * 6000), "\(rows.map(\.recordedAtMs))")
+        #expect(rows.allSatisfy { $0.misuse == nil })
+        #expect(result.stderr.components(separatedBy: "\n").filter { $0.contains(" press ") && $0.contains("accepted") }.count == 50)
+    }
+
+    @Test("a malformed trace line is exit 65 with its line number and content; nothing is recorded")
+    func malformedTrace() throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText())
+        let tracePath = folder.write("trace.txt", "event: FALLING EDGE offset: 5 timestamp: [ 1.000000000]\nthis is not gpiomon\n")
+        let result = try runProcess(Binaries.smileyd, ["--config", config, "--replay", tracePath])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("line 2"))
+        #expect(result.stderr.contains("this is not gpiomon"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("smiley.sqlite")))
+    }
+
+    @Test("bad option values are usage errors (64)", arguments: [
+        ["--replay-speed", "fast"], ["--replay-start", "yesterday"], ["--log-level", "loud"], ["--no-such-option"],
+    ])
+    func usage(arguments: [String]) throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText())
+        let result = try runProcess(Binaries.smileyd, ["--config", config] + arguments)
+        #expect(result.status == 64)
+        #expect(!result.stderr.isEmpty)
+    }
+
+    @Test("a database from a newer Smiley is refused with exit 65")
+    func newerDatabase() throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText(input: "keyboard"))
+        do {
+            let pool = try SmileyDatabase.openForWriting(path: folder.file("smiley.sqlite"))
+            try pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99-future')") }
+        }
+        let result = try runProcess(Binaries.smileyd, ["--config", config], stdin: "q")
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("newer Smiley"))
+    }
+
+    @Test("a database folder the daemon's user cannot write: exit 73 naming the path and the fix",
+          .enabled(if: getuid() == 0, "needs root to run smileyd as another user"))
+    func unwritableDatabase() throws {
+        let folder = TemporaryFolder()
+        chmod(folder.path, 0o755)
+        let config = folder.write("smiley.yaml", configText(input: "keyboard"))
+        chmod(config, 0o644)
+        let result = try runProcess("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                                                         Binaries.smileyd, "--config", config], stdin: "q")
+        #expect(result.status == 73)
+        #expect(result.stderr.contains(folder.file("smiley.sqlite")))
+        #expect(result.stderr.contains("nobody"))
+        #expect(result.stderr.contains("fix:"))
+    }
+
+    @Test("SIGTERM in the middle of a stream: exit 0 and every acknowledged press is in the database")
+    func sigtermLosesNothing() throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText())
+        var trace = ""
+        for i in 0..<400 {
+            let ms = 1000 + i * 100 // 10 presses a second at real speed, each 50 ms long
+            let offset = [5, 6, 13, 19][i % 4]
+            trace += "event: FALLING EDGE offset: \(offset) timestamp: [ \(ms / 1000).\(String(format: "%03d", ms % 1000))000000]\n"
+            trace += "event:  RISING EDGE offset: \(offset) timestamp: [ \(ms / 1000).\(String(format: "%03d", ms % 1000 + 50))000000]\n"
+        }
+        let tracePath = folder.write("trace.txt", trace)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.smileyd)
+        process.arguments = ["--config", config, "--replay", tracePath, "--replay-speed", "1"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 2.0)
+        kill(process.processIdentifier, SIGTERM)
+        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let acknowledged = Set(log.components(separatedBy: "\n").compactMap { line -> String? in
+            guard line.contains(" press "), let range = line.range(of: "id=") else { return nil }
+            return String(line[range.upperBound...].prefix(36)).lowercased()
+        })
+        let stored = try StoreReader(path: folder.file("smiley.sqlite")).samples(afterRowID: 0)
+        #expect(acknowledged.count > 10)
+        #expect(stored.count < 400, "the stop came mid-stream")
+        #expect(acknowledged.isSubset(of: Set(stored.map { $0.id.uuidString.lowercased() })))
+        #expect(log.contains("every press is committed"))
+    }
+
+    @Test("keyboard input: keys 1..4 from a pipe are presses; q stops")
+    func keyboard() throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText(input: "keyboard", press: "  response-interval-ms: 0\n  simultaneous-ms: 0\n"))
+        let result = try runProcess(Binaries.smileyd, ["--config", config], stdin: "4431q")
+        #expect(result.status == 0)
+        let rows = try StoreReader(path: folder.file("smiley.sqlite")).samples(afterRowID: 0)
+        #expect(rows.map(\.button) == [3, 3, 2, 0])
+        #expect(result.stderr.contains("1=very-unhappy"))
+    }
+
+    @Test("systemd notification: READY=1 once running, STATUS= lines, STOPPING=1 on the way out")
+    func notify() throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText(input: "keyboard"))
+        let socketPath = folder.file("notify.sock")
+        let fd = try bindDatagramSocket(socketPath)
+        defer { close(fd) }
+        let result = try runProcess(Binaries.smileyd, ["--config", config], environment: ["NOTIFY_SOCKET": socketPath], stdin: "2q")
+        #expect(result.status == 0)
+        var messages: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if n <= 0 { break }
+            messages.append(String(decoding: buffer[0..<n], as: UTF8.self))
+        }
+        #expect(messages.contains("READY=1"))
+        #expect(messages.contains("STOPPING=1"))
+        #expect(messages.contains { $0.hasPrefix("STATUS=") })
+        let ready = messages.firstIndex(of: "READY=1") ?? .max
+        let stopping = messages.firstIndex(of: "STOPPING=1") ?? -1
+        #expect(ready < stopping)
+    }
+}
+
+/// A bound AF_UNIX datagram socket, as systemd's NOTIFY_SOCKET is.
+func bindDatagramSocket(_ path: String) throws -> Int32 {
+    let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EIO) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+    let result = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard result == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
+    return fd
+}
