@@ -51,6 +51,11 @@ let package = Package(
         ]),
         .executableTarget(name: "smileyd", dependencies: ["SmileyDaemon"]),
         .executableTarget(name: "smileyctl", dependencies: ["SmileyControl"]),
+        // Benchmarks (not tests): `make bench` prints the README's figures.
+        .executableTarget(name: "smiley-bench", dependencies: [
+            "SmileyDaemon", "SmileyConfig", "SmileyInput", "SmileyStore", "SmileyPlatform",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Benchmarks/smiley-bench"),
 
         // Shared by the test targets: temporary folders, the built executables, running processes.
         .target(name: "SmileyTestSupport", path: "Tests/SmileyTestSupport"),
