@@ -5,6 +5,9 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT ?= swift
+# Release binaries carry the Swift runtime (static stdlib): less memory on the board (shared
+# Foundation/ICU pages are not mapped), no Swift runtime to install beside them.
+RELEASE_FLAGS ?= -c release --static-swift-stdlib
 DEMO_CONFIG ?= examples/keyboard.yaml
 # Debian packages the build and the tests need (C headers for SQLite and libgpiod).
 APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config
@@ -40,8 +43,8 @@ test: unit-tests
 
 # Benchmarks (not tests): figures for the README.
 bench: deps
-	$(SWIFT) build -c release --product smileyd
-	$(SWIFT) build -c release --product smiley-bench
+	$(SWIFT) build $(RELEASE_FLAGS) --product smileyd
+	$(SWIFT) build $(RELEASE_FLAGS) --product smiley-bench
 	.build/release/smiley-bench --smileyd .build/release/smileyd --work .build/bench
 
 clean:

@@ -27,14 +27,14 @@ let package = Package(
         .target(name: "SmileyPlatform", dependencies: ["CSmileySystem"]),
         // The YAML configuration file, strictly decoded and validated.
         .target(name: "SmileyConfig", dependencies: [
-            "SmileyCore",
+            "SmileyCore", "SmileyPlatform",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Where edges come from: keyboard, replayed gpiomon traces (and GPIO lines).
         .target(name: "SmileyInput", dependencies: ["SmileyCore", "SmileyConfig", "SmileyPlatform"]),
         // SQLite storage through GRDB: migrations, group-committing writer, read-only reader.
         .target(name: "SmileyStore", dependencies: [
-            "SmileyCore",
+            "SmileyCore", "SmileyPlatform",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // smileyd's services: input -> interpreter -> writer, clock watch, systemd notify.
@@ -60,9 +60,10 @@ let package = Package(
         // Shared by the test targets: temporary folders, the built executables, running processes.
         .target(name: "SmileyTestSupport", path: "Tests/SmileyTestSupport"),
         .testTarget(name: "SmileyCoreTests", dependencies: ["SmileyCore"]),
+        .testTarget(name: "SmileyPlatformTests", dependencies: ["SmileyPlatform"]),
         .testTarget(name: "SmileyConfigTests", dependencies: ["SmileyConfig"]),
         .testTarget(name: "SmileyInputTests", dependencies: ["SmileyInput"]),
-        .testTarget(name: "SmileyStoreTests", dependencies: ["SmileyStore", "SmileyTestSupport"]),
+        .testTarget(name: "SmileyStoreTests", dependencies: ["SmileyStore", "SmileyPlatform", "SmileyTestSupport"]),
         .testTarget(name: "SmileyDaemonTests", dependencies: [
             "SmileyDaemon", "SmileyStore", "SmileyInput", "SmileyConfig", "SmileyPlatform", "SmileyTestSupport",
             .product(name: "Logging", package: "swift-log"),

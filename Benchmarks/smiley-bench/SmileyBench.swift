@@ -45,6 +45,9 @@ struct SmileyBench {
         let burst = try Burst.run(smileyd: smileyd, work: work, presses: presses)
         print(String(format: "burst:   %d presses (%d edges) in %.2f s = %.0f presses/s to durable commit; smileyd peak RSS %.1f MB",
                      burst.presses, burst.edges, burst.seconds, Double(burst.presses) / burst.seconds, burst.peakRSSMB))
+        let inProcess = try await InProcessBurst.run(work: work)
+        print(String(format: "pipeline: the same trace in-process (parsed beforehand in %.2f s): %.2f s = %.0f presses/s to durable commit in %d transactions",
+                     inProcess.parseSeconds, inProcess.seconds, Double(burst.presses) / inProcess.seconds, inProcess.transactions))
         let fsync = try FsyncProbe.run(folder: work, count: 1000)
         let latency = try await Latency.run(work: work, presses: latencyPresses)
         print(String(format: "latency: decided → committed over %d presses at a human pace: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
@@ -92,6 +95,27 @@ enum Burst {
         let stored = try StoreReader(path: work + "/burst.sqlite").totals().samples
         guard stored == presses else { throw BenchError("expected \(presses) rows, found \(stored)") }
         return Result(presses: presses, edges: edges, seconds: seconds, peakRSSMB: Double(usage.ru_maxrss) / 1024)
+    }
+}
+
+// MARK: - Burst in-process (no process start-up, no trace parsing)
+
+enum InProcessBurst {
+    struct Result { var parseSeconds: Double; var seconds: Double; var transactions: Int }
+
+    static func run(work: String) async throws -> Result {
+        let configPath = try writeConfig(work: work, name: "pipeline", input: "replay")
+        let configuration = try ConfigLoader.load(path: configPath, requireReplayFile: false)
+        let parseStart = Date()
+        let source = try ReplaySource.load(path: work + "/burst-trace.txt", buttons: configuration.buttons, speed: nil,
+                                           startWallMs: WallClock.nowMs())
+        let parseSeconds = Date().timeIntervalSince(parseStart)
+        let transactions = Latency.LatencyLog()
+        let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+        let start = Date()
+        try await Smileyd.run(configuration: configuration, source: source, logger: logger,
+                              options: .init(shutdownSignals: [], onCommitted: { _, _ in transactions.add(1) }))
+        return Result(parseSeconds: parseSeconds, seconds: Date().timeIntervalSince(start), transactions: transactions.values.count)
     }
 }
 

@@ -21,7 +21,7 @@ struct ConfigDecoder {
         }
         let site = try top.identifier("site") ?? terminal
         let survey = try top.identifier("survey") ?? "default"
-        let timeZone = try decodeTimeZone(top)
+        let zone = try decodeZone(top)
         let database = try top.filePath("database", what: "the path of the SQLite database")
             ?? Configuration.defaultDatabase
         let runtimeDirectory = try top.filePath("runtime-directory", what: "a folder for the status file and socket")
@@ -48,7 +48,7 @@ struct ConfigDecoder {
             press = try decodePress(node)
         }
 
-        return Configuration(terminal: terminal, site: site, survey: survey, timeZone: timeZone, database: database,
+        return Configuration(terminal: terminal, site: site, survey: survey, zone: zone, database: database,
                              runtimeDirectory: runtimeDirectory, input: input, replay: replay, buttons: buttons,
                              press: press)
     }
@@ -167,13 +167,12 @@ struct ConfigDecoder {
 
     // MARK: Single values
 
-    func decodeTimeZone(_ top: SectionReader) throws(ConfigError) -> TimeZone {
+    func decodeZone(_ top: SectionReader) throws(ConfigError) -> Zone {
         let expected = "an IANA time zone id such as Europe/Helsinki"
         guard case let (text, node)? = try top.scalar("timezone", expected: expected) else {
-            // Through an identifier, so that rendering and parsing again gives an equal value.
-            return TimeZone(identifier: TimeZone.current.identifier) ?? TimeZone.current
+            return Zone.system(environment: context.environment)
         }
-        if let zone = TimeZone(identifier: text) { return zone }
+        if let zone = Zone(identifier: text) { return zone }
         var message = "unknown time zone \(quoted(text)); expected \(expected)"
         if let suggestion = closestMatch(to: text, in: TimeZone.knownTimeZoneIdentifiers) {
             message += "; did you mean \(suggestion)?"

@@ -10,7 +10,7 @@ extension Configuration {
             "terminal: \(yamlScalar(terminal))",
             "site: \(yamlScalar(site))",
             "survey: \(yamlScalar(survey))",
-            "timezone: \(yamlScalar(timeZone.identifier))",
+            "timezone: \(yamlScalar(zone.identifier))",
             "database: \(yamlScalar(database))",
             "runtime-directory: \(yamlScalar(runtimeDirectory))",
             "input: \(input.rawValue)",

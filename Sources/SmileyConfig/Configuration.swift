@@ -1,5 +1,6 @@
 import Foundation
 import SmileyCore
+@_exported import struct SmileyPlatform.Zone
 
 /// The typed contents of `smiley.yaml`. Keys in the file are kebab-case (`debounce-ms`); see the
 /// README's configuration reference. ``ConfigLoader`` reads and validates it.
@@ -11,7 +12,11 @@ public struct Configuration: Sendable, Equatable {
     /// The question on the stand (`survey`). Default: `default`.
     public var survey: String
     /// IANA zone (`timezone`) for local days and UTC offsets. Default: the system's.
-    public var timeZone: TimeZone
+    /// Offsets come from the C library's tz database (see ``Zone``), so the daemon never loads ICU.
+    public var zone: Zone
+
+    /// The same zone as Foundation's TimeZone, for calendar arithmetic in the staff tools.
+    public var timeZone: TimeZone { TimeZones.named(zone.identifier) ?? .gmt }
     /// Path of the SQLite database (`database`). Default: `/var/lib/smiley/smiley.sqlite`.
     public var database: String
     /// Folder for the daemon's status file and control socket (`runtime-directory`).
@@ -26,13 +31,13 @@ public struct Configuration: Sendable, Equatable {
     /// `press` section.
     public var press: PressRules
 
-    public init(terminal: String, site: String, survey: String, timeZone: TimeZone, database: String,
+    public init(terminal: String, site: String, survey: String, zone: Zone, database: String,
                 runtimeDirectory: String, input: InputKind, replay: ReplaySettings?, buttons: [ButtonConfig],
                 press: PressRules) {
         self.terminal = terminal
         self.site = site
         self.survey = survey
-        self.timeZone = timeZone
+        self.zone = zone
         self.database = database
         self.runtimeDirectory = runtimeDirectory
         self.input = input

@@ -35,7 +35,7 @@ let fullExample = """
         let config = try parse(fullExample)
         let expected = Configuration(
             terminal: "store-12-entrance", site: "store-12", survey: "checkout-experience",
-            timeZone: try #require(TimeZone(identifier: "Europe/Helsinki")),
+            zone: try #require(Zone(identifier: "Europe/Helsinki")),
             database: "/var/lib/smiley/smiley.sqlite", runtimeDirectory: "/run/smiley", input: .gpio,
             replay: ReplaySettings(file: "/etc/smiley/traces/morning.txt", speed: nil),
             buttons: [
@@ -52,7 +52,7 @@ let fullExample = """
         #expect(config.terminal == "kiosk-7")
         #expect(config.site == "kiosk-7")
         #expect(config.survey == "default")
-        #expect(config.timeZone.identifier == TimeZone.current.identifier)
+        #expect(config.zone == Zone.system())
         #expect(config.database == Configuration.defaultDatabase)
         #expect(config.runtimeDirectory == Configuration.defaultRuntimeDirectory)
         #expect(config.input == .gpio)

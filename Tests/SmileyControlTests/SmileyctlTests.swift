@@ -31,7 +31,7 @@ struct Fixture {
         let writer = SampleWriter(pool: pool, path: database)
         let runner = Task { await writer.run() }
         for sample in samples { await writer.submit(.insert(sample)) }
-        await writer.close()
+        writer.close()
         await runner.value
     }
 

@@ -125,14 +125,14 @@ struct InProcessDaemonTests {
             .init(afterMs: 10, button: 3, kind: .rising), .init(afterMs: 30, button: 3, kind: .falling),
             .init(afterMs: 300, button: 0, kind: .rising), .init(afterMs: 30, button: 0, kind: .falling),
         ], lingerMs: 200)
-        let flipper = Task {
-            try? await Task.sleep(for: .milliseconds(150))
-            truthOffset.withLock { $0 = 0 }
-            synced.set(true)
-        }
+        // The clock syncs once the first press is committed, before the second press.
         try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
-                              options: .init(shutdownSignals: [], environment: environment))
-        await flipper.value
+                              options: .init(shutdownSignals: [], onCommitted: { batch, _ in
+            if batch.contains(where: { if case .insert = $0 { true } else { false } }) {
+                truthOffset.withLock { $0 = 0 }
+                synced.set(true)
+            }
+        }, environment: environment))
         let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
         #expect(rows.count == 2)
         let now = WallClock.nowMs()

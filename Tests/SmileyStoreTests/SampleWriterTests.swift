@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import SmileyCore
+import SmileyPlatform
 @testable import SmileyStore
 
 @Suite("The daemon's database and writer")
@@ -32,7 +33,7 @@ struct SampleWriterTests {
         await writer.submit(.insert(second))
         await writer.submit(.reflag(id: first.id, misuse: .simultaneous))
         await writer.submit(.held(id: second.id, heldMs: 3000))
-        await writer.close()
+        writer.close()
         await runner.value
 
         let rows = try StoreReader(path: path).samples(afterRowID: 0)
@@ -54,7 +55,7 @@ struct SampleWriterTests {
         for i in 0..<2000 {
             await writer.submit(.insert(makeSample(button: i % 4, at: 1_000 + Int64(i))))
         }
-        await writer.close()
+        writer.close()
         await runner.value
         #expect(try StoreReader(path: path).totals().samples == 2000)
         #expect(log.batches.count < 2000 / 4)
@@ -81,10 +82,10 @@ struct SampleWriterTests {
         }
         let failure = try #require(log.health.first { $0.failure != nil })
         #expect(failure.failure?.contains("full") == true)
-        #expect(await writer.pendingCount > 0)
+        #expect(writer.pendingCount > 0)
         // Free space: lift the limit on the writer connection.
         try await pool.write { db in try db.execute(sql: "PRAGMA max_page_count = 1000000") }
-        await writer.close()
+        writer.close()
         await runner.value
         #expect(try StoreReader(path: path).totals().samples == 400)
         #expect(log.health.last?.failure == nil)
@@ -105,8 +106,8 @@ struct SampleWriterTests {
         for sample in [early, otherBoot, synced] { await writer.submit(.insert(sample)) }
         // Synced at mono 160 s when the true time was 2026-11-22T10:00:00Z (in Helsinki: +02:00).
         await writer.submit(.correctClock(bootID: "boot-a", syncMonotonicNs: 160_000_000_000, syncWallMs: 1_795_341_600_000,
-                                          timeZone: TimeZone(identifier: "Europe/Helsinki")!))
-        await writer.close()
+                                          zone: try #require(Zone(identifier: "Europe/Helsinki"))))
+        writer.close()
         await runner.value
 
         let rows = try StoreReader(path: path).samples(afterRowID: 0)
@@ -183,7 +184,7 @@ struct StoreReaderTests {
         let samples = [makeSample(button: 3, at: 1_000), makeSample(button: 3, at: 2_000),
                        makeSample(button: 0, at: 3_000, misuse: .interval), makeSample(button: 1, at: 9_000)]
         for sample in samples { await writer.submit(.insert(sample)) }
-        while await writer.pendingCount > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        while writer.pendingCount > 0 { try await Task.sleep(for: .milliseconds(5)) }
         try await Task.sleep(for: .milliseconds(20))
 
         let reader = try StoreReader(path: path)
@@ -196,7 +197,7 @@ struct StoreReaderTests {
         #expect(throws: (any Error).self) {
             try reader.database.write { db in try db.execute(sql: "DELETE FROM sample") }
         }
-        await writer.close()
+        writer.close()
         await runner.value
         #expect(try reader.totals().samples == 4)
     }

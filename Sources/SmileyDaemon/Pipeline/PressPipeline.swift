@@ -4,68 +4,88 @@ import SmileyConfig
 import SmileyCore
 import SmileyInput
 import SmileyStore
+import Synchronization
 
 /// The heart of smileyd: edges in, store operations out.
 ///
-/// It owns the press interpreter, asks the writer to store every decision, and — for live
-/// input — arms a single timer for the interpreter's next deadline (debounce settling, a held
-/// button). Nothing runs while nobody presses.
-actor PressPipeline {
-    private var interpreter: PressInterpreter
+/// It owns the press interpreter, hands every decision to the writer, and — for live input —
+/// arms a single timer for the interpreter's next deadline (debounce settling, a held button).
+/// Nothing runs while nobody presses. The interpreter's state sits behind a lock, so an edge
+/// costs no thread switch; the only suspension is the writer's back-pressure.
+final class PressPipeline: Sendable {
+    private struct State {
+        var interpreter: PressInterpreter
+        var clockSynchronized: Bool
+        var idGenerator = SampleID.Generator()
+        var timer: Task<Void, Never>?
+        /// Ids of recent presses, by interpreter sequence, for re-flags and held updates.
+        var ids: [UInt64: UUID] = [:]
+        var idOrder: [UInt64] = []
+    }
+
+    /// What one step decided, to act on outside the lock.
+    private struct Effects {
+        var operations: [WriteOperation] = []
+        var heldButtons: [String]?
+        var notices: [(Logger.Level, Logger.Message, Logger.Metadata)] = []
+    }
+
+    private let state: Mutex<State>
     private let factory: SampleFactory
     private let writer: SampleWriter
     private let environment: DaemonEnvironment
     private let status: StatusBoard
     private let logger: Logger
     private let live: Bool
-    private var clockSynchronized: Bool
-    private var timer: Task<Void, Never>?
-    /// Ids of recent presses, by interpreter sequence, for re-flags and held updates.
-    private var ids: [UInt64: UUID] = [:]
-    private var idOrder: [UInt64] = []
 
     init(configuration: Configuration, source: any EdgeSource, writer: SampleWriter,
          environment: DaemonEnvironment, status: StatusBoard, logger: Logger) {
-        self.interpreter = PressInterpreter(rules: configuration.press, buttonCount: configuration.buttons.count,
-                                            softwareDebounce: !source.debounced)
-        self.factory = SampleFactory(configuration: configuration, timeBase: source.timeBase,
-                                     bootID: environment.bootID)
+        let interpreter = PressInterpreter(rules: configuration.press, buttonCount: configuration.buttons.count,
+                                           softwareDebounce: !source.debounced)
+        self.state = Mutex(State(interpreter: interpreter, clockSynchronized: environment.clockSynchronized()))
+        self.factory = SampleFactory(configuration: configuration, timeBase: source.timeBase, bootID: environment.bootID)
         self.writer = writer
         self.environment = environment
         self.status = status
         self.logger = logger
         if case .live = source.timeBase { live = true } else { live = false }
-        self.clockSynchronized = environment.clockSynchronized()
     }
 
-    var isClockSynchronized: Bool { clockSynchronized }
+    var isClockSynchronized: Bool { state.withLock { $0.clockSynchronized } }
 
     func handle(_ edge: Edge) async {
-        let events = interpreter.handle(edge)
-        await process(events)
-        rearm()
+        let effects = state.withLock { state in
+            step(&state, state.interpreter.handle(edge))
+        }
+        await apply(effects)
     }
 
     /// The timer fired: process what is due now.
     func tick() async {
-        timer = nil
-        let events = interpreter.advance(to: environment.monotonicNowNs())
-        await process(events)
-        rearm()
+        let effects = state.withLock { state in
+            state.timer = nil
+            return step(&state, state.interpreter.advance(to: environment.monotonicNowNs()))
+        }
+        await apply(effects)
     }
 
     /// The input ended or the daemon stops: settle what is pending, as if the lines stayed still.
     func finish() async {
-        timer?.cancel()
-        timer = nil
-        await process(interpreter.finish())
+        let effects = state.withLock { state in
+            state.timer?.cancel()
+            state.timer = nil
+            return step(&state, state.interpreter.finish(), rearm: false)
+        }
+        await apply(effects)
     }
 
     /// The wall clock became synchronized (or was at start): correct this boot's earlier samples.
     func clockBecameSynchronized() async {
         guard live else { return }
-        let wasSynchronized = clockSynchronized
-        clockSynchronized = true
+        let wasSynchronized = state.withLock { state in
+            defer { state.clockSynchronized = true }
+            return state.clockSynchronized
+        }
         let monotonic = environment.monotonicNowNs()
         let wall = environment.wallNowMs()
         if !wasSynchronized {
@@ -73,67 +93,82 @@ actor PressPipeline {
         }
         await status.update(urgent: true) { $0.clockSynchronized = true }
         await writer.submit(.correctClock(bootID: environment.bootID, syncMonotonicNs: monotonic,
-                                          syncWallMs: wall, timeZone: factory.configuration.timeZone))
+                                          syncWallMs: wall, zone: factory.configuration.zone))
     }
 
-    private func process(_ events: [PressEvent]) async {
+    // MARK: - Under the lock
+
+    private func step(_ state: inout State, _ events: [PressEvent], rearm: Bool = true) -> Effects {
+        var effects = Effects()
         for event in events {
             switch event {
             case .press(let press):
                 let sample = factory.sample(for: press, monotonicNowNs: environment.monotonicNowNs(),
                                             wallNowMs: environment.wallNowMs(),
-                                            clockSynchronized: clockSynchronized)
-                remember(press.sequence, sample.id)
-                await writer.submit(.insert(sample))
+                                            clockSynchronized: state.clockSynchronized, ids: &state.idGenerator)
+                remember(&state, press.sequence, sample.id)
+                effects.operations.append(.insert(sample))
             case .reflag(let sequence, let misuse):
-                guard let id = ids[sequence] else { continue }
-                logger.info("press re-flagged", metadata: ["id": "\(id)", "misuse": "\(misuse.rawValue)"])
-                await writer.submit(.reflag(id: id, misuse: misuse))
+                guard let id = state.ids[sequence] else { continue }
+                effects.notices.append((.info, "press re-flagged", ["id": "\(id)", "misuse": "\(misuse.rawValue)"]))
+                effects.operations.append(.reflag(id: id, misuse: misuse))
             case .held(let sequence, let button, _):
-                let name = buttonName(button)
-                logger.warning("button held down past held-ms (stuck or held?)",
-                               metadata: ["button": "\(name)", "held-ms": "\(interpreter.rules.heldMs)"])
-                let held = interpreter.heldButtons.map(buttonName)
-                await status.update(urgent: true) { $0.heldButtons = held }
-                if let id = ids[sequence] {
-                    await writer.submit(.held(id: id, heldMs: Int64(interpreter.rules.heldMs)))
+                effects.notices.append((.warning, "button held down past held-ms (stuck or held?)",
+                                        ["button": "\(buttonName(button))", "held-ms": "\(state.interpreter.rules.heldMs)"]))
+                effects.heldButtons = state.interpreter.heldButtons.map(buttonName)
+                if let id = state.ids[sequence] {
+                    effects.operations.append(.held(id: id, heldMs: Int64(state.interpreter.rules.heldMs)))
                 }
             case .heldReleased(let sequence, let button, let durationNs):
                 let ms = Int64(durationNs / 1_000_000)
-                logger.notice("held button released", metadata: ["button": "\(buttonName(button))", "held-ms": "\(ms)"])
-                let held = interpreter.heldButtons.map(buttonName)
-                await status.update(urgent: true) { $0.heldButtons = held }
-                if let id = ids[sequence] {
-                    await writer.submit(.held(id: id, heldMs: ms))
+                effects.notices.append((.notice, "held button released", ["button": "\(buttonName(button))", "held-ms": "\(ms)"]))
+                effects.heldButtons = state.interpreter.heldButtons.map(buttonName)
+                if let id = state.ids[sequence] {
+                    effects.operations.append(.held(id: id, heldMs: ms))
                 }
             }
         }
+        if rearm { rearmTimer(&state) }
+        return effects
     }
 
-    private nonisolated func buttonName(_ index: Int) -> String {
-        factory.configuration.buttons.indices.contains(index) ? factory.configuration.buttons[index].name : "button-\(index)"
-    }
-
-    private func remember(_ sequence: UInt64, _ id: UUID) {
-        ids[sequence] = id
-        idOrder.append(sequence)
-        if idOrder.count > 512 {
-            for old in idOrder.prefix(256) { ids[old] = nil }
-            idOrder.removeFirst(256)
+    private func remember(_ state: inout State, _ sequence: UInt64, _ id: UUID) {
+        state.ids[sequence] = id
+        state.idOrder.append(sequence)
+        if state.idOrder.count > 512 {
+            for old in state.idOrder.prefix(256) { state.ids[old] = nil }
+            state.idOrder.removeFirst(256)
         }
     }
 
-    private func rearm() {
+    /// Live input: one timer for the interpreter's next deadline. Replays advance by their edges.
+    private func rearmTimer(_ state: inout State) {
         guard live else { return }
-        timer?.cancel()
-        timer = nil
-        guard let deadline = interpreter.nextDeadline else { return }
+        state.timer?.cancel()
+        state.timer = nil
+        guard let deadline = state.interpreter.nextDeadline else { return }
         let now = environment.monotonicNowNs()
         let delay = deadline > now ? deadline - now : 0
-        timer = Task { [weak self] in
+        state.timer = Task { [weak self] in
             try? await Task.sleep(nanoseconds: delay)
             guard !Task.isCancelled else { return }
             await self?.tick()
         }
+    }
+
+    private func buttonName(_ index: Int) -> String {
+        factory.configuration.buttons.indices.contains(index) ? factory.configuration.buttons[index].name : "button-\(index)"
+    }
+
+    // MARK: - Outside the lock
+
+    private func apply(_ effects: Effects) async {
+        for (level, message, metadata) in effects.notices {
+            logger.log(level: level, message, metadata: metadata)
+        }
+        if let held = effects.heldButtons {
+            await status.update(urgent: true) { $0.heldButtons = held }
+        }
+        await writer.submit(effects.operations)
     }
 }

@@ -13,7 +13,8 @@ struct SampleFactory: Sendable {
     /// - Parameters:
     ///   - monotonicNowNs, wallNowMs: a reading of both clocks now (live input only).
     ///   - clockSynchronized: whether the wall clock is synchronized now (live input only).
-    func sample(for press: Press, monotonicNowNs: UInt64, wallNowMs: Int64, clockSynchronized: Bool) -> NewSample {
+    func sample(for press: Press, monotonicNowNs: UInt64, wallNowMs: Int64, clockSynchronized: Bool,
+                ids: inout SampleID.Generator) -> NewSample {
         let recordedAt: Int64
         let boot: String
         let synchronized: Bool
@@ -30,11 +31,11 @@ struct SampleFactory: Sendable {
             // The trace's time is given by whoever started the replay.
             synchronized = true
         }
-        let offset = configuration.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(recordedAt) / 1000))
+        let offset = configuration.zone.secondsFromUTC(atMs: recordedAt)
         let button = configuration.buttons.indices.contains(press.button)
             ? configuration.buttons[press.button].name : "button-\(press.button)"
         return NewSample(
-            id: SampleID.make(unixMs: recordedAt),
+            id: SampleID.make(unixMs: recordedAt, using: &ids),
             terminal: configuration.terminal, site: configuration.site, survey: configuration.survey,
             button: press.button, scale: configuration.scale, buttonName: button,
             recordedAtMs: recordedAt, utcOffsetSeconds: offset, bootID: boot,

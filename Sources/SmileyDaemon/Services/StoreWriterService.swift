@@ -10,7 +10,7 @@ struct StoreWriterService: Service {
         await withGracefulShutdownHandler {
             await writer.run()
         } onGracefulShutdown: {
-            Task { await writer.close() }
+            writer.close()
         }
     }
 }

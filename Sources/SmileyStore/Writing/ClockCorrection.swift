@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
 import SmileyCore
+import SmileyPlatform
 
 /// Moves the samples this boot recorded before the clock was synchronized to their true time.
 enum ClockCorrection {
     /// - Returns: the number of samples corrected.
     @discardableResult
-    static func apply(bootID: String, syncMonotonicNs: UInt64, syncWallMs: Int64, timeZone: TimeZone,
+    static func apply(bootID: String, syncMonotonicNs: UInt64, syncWallMs: Int64, zone: Zone,
                       in db: Database) throws -> Int {
         let rows = try Row.fetchAll(db, sql: """
             SELECT id, monotonic_ns FROM sample
@@ -21,7 +22,7 @@ enum ClockCorrection {
             let monotonic = UInt64(bitPattern: row["monotonic_ns"] as Int64)
             let corrected = ClockArithmetic.corrected(recordMonotonicNs: monotonic,
                                                       syncMonotonicNs: syncMonotonicNs, syncWallMs: syncWallMs)
-            let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(corrected) / 1000))
+            let offset = zone.secondsFromUTC(atMs: corrected)
             try update.execute(arguments: [corrected, offset, id])
         }
         return rows.count

@@ -1,5 +1,6 @@
 import Foundation
 import SmileyCore
+import SmileyPlatform
 
 /// One change the daemon makes to the store. Operations commit in the order they were submitted.
 public enum WriteOperation: Sendable, Hashable {
@@ -11,7 +12,7 @@ public enum WriteOperation: Sendable, Hashable {
     case held(id: UUID, heldMs: Int64)
     /// The wall clock is now synchronized: correct this boot's samples taken before, keeping the
     /// original time. wall = syncWallMs − (syncMonotonicNs − sample's monotonic time).
-    case correctClock(bootID: String, syncMonotonicNs: UInt64, syncWallMs: Int64, timeZone: TimeZone)
+    case correctClock(bootID: String, syncMonotonicNs: UInt64, syncWallMs: Int64, zone: Zone)
 }
 
 /// How the store is doing, for logs, `smileyctl status` and systemd's STATUS= line.
