@@ -64,7 +64,7 @@ struct Fixture {
     }
 }
 
-@Suite("smileyctl", .serialized)
+@Suite("smileyctl", .serialized, .timeLimit(.minutes(2)))
 struct SmileyctlTests {
     @Test("summary --format json: the documented shape, local-day boundaries, index 78.2 before the midnight press")
     func summaryJSON() async throws {

@@ -20,7 +20,7 @@ final class LogCapture: Sendable {
     }
 }
 
-@Suite("smileyd in-process", .serialized)
+@Suite("smileyd in-process", .serialized, .timeLimit(.minutes(2)))
 struct InProcessDaemonTests {
     @Test("a replayed trace with bouncy presses becomes the expected rows, timed from --replay-start")
     func replayTrace() async throws {

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// The real `smileyd` executable: exit statuses, messages, signals and systemd notification.
-@Suite("smileyd as a process", .serialized)
+@Suite("smileyd as a process", .serialized, .timeLimit(.minutes(2)))
 struct ProcessTests {
     @Test("--check-config prints the effective configuration with defaults filled in")
     func checkConfig() throws {
@@ -181,6 +181,55 @@ struct ProcessTests {
         let ready = messages.firstIndex(of: "READY=1") ?? .max
         let stopping = messages.firstIndex(of: "STOPPING=1") ?? -1
         #expect(ready < stopping)
+    }
+}
+
+extension ProcessTests {
+    @Test("the watchdog: WATCHDOG=1 at half of WATCHDOG_USEC while the daemon runs")
+    func watchdog() throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText(input: "keyboard"))
+        let socketPath = folder.file("notify.sock")
+        let fd = try bindDatagramSocket(socketPath)
+        defer { close(fd) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.smileyd)
+        process.arguments = ["--config", config]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = socketPath
+        environment["WATCHDOG_USEC"] = "200000"
+        process.environment = environment
+        let input = Pipe()
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var pings = 0
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let until = Date().addingTimeInterval(1.2)
+        while Date() < until {
+            let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if n > 0 {
+                if String(decoding: buffer[0..<n], as: UTF8.self) == "WATCHDOG=1" { pings += 1 }
+            } else {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
+        try input.fileHandleForWriting.write(contentsOf: Data("q".utf8))
+        process.waitUntilExit()
+        // 1.2 s at one ping per 100 ms: about 12; allow a loaded machine plenty of slack.
+        #expect(pings >= 4)
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test("under the journal, log lines carry sd-daemon priorities instead of timestamps")
+    func journalLines() throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText(input: "keyboard"))
+        let result = try runProcess(Binaries.smileyd, ["--config", config], environment: ["JOURNAL_STREAM": "8:1234"], stdin: "3q")
+        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("<") }
+        #expect(lines.contains { $0.hasPrefix("<6>press happy accepted") })
+        #expect(lines.contains { $0.hasPrefix("<4>wall clock not synchronized") } || lines.contains { $0.hasPrefix("<6>smileyd started") })
+        #expect(!result.stderr.contains("Z info smileyd"))
     }
 }
 

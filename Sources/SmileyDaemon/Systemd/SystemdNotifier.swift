@@ -21,6 +21,8 @@ public struct SystemdNotifier: Sendable {
         return .microseconds(Int64(usec))
     }
 
+    /// Sends one notification without ever blocking: a daemon must not stall because the
+    /// listener is slow (a full socket queue drops the message; the next one says it again).
     @discardableResult
     public func send(_ message: String) -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -39,7 +41,7 @@ public struct SystemdNotifier: Sendable {
         let payload = Array(message.utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
-                sendto(fd, payload, payload.count, Int32(MSG_NOSIGNAL), sockaddrPointer, length)
+                sendto(fd, payload, payload.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), sockaddrPointer, length)
             }
         }
         return sent == payload.count
