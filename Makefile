@@ -38,7 +38,7 @@ unit-tests: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-test: unit-tests systemd-check deb-test
+test: unit-tests systemd-check deb-test help-check
 
 # Benchmarks (not tests): figures for the README.
 bench: deps
@@ -57,7 +57,7 @@ DESTDIR ?=
 RELEASE_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath
 STAGE := .build/stage
 
-.PHONY: release man install stage deb deb-test systemd-check
+.PHONY: release man install stage deb deb-test systemd-check help-check
 
 # Every executable product but benchmarks (scripts/products), in release mode.
 release: deps
@@ -94,6 +94,10 @@ deb: man
 # scratch root, and systemd-analyze security --offline=true: smileyd.service at most 2.0.
 systemd-check: deps stage
 	scripts/check-units
+
+# Every command and option has help text; --help works for every subcommand (scripts/check-help).
+help-check: release
+	SWIFT=$(SWIFT) scripts/check-help
 
 # Installs the .deb into a scratch copy of this machine running systemd, runs smileyd under its
 # unit, upgrades, removes, purges (needs root: namespaces and an overlay).
