@@ -11,6 +11,8 @@ RELEASE_FLAGS ?= -c release --static-swift-stdlib
 DEMO_CONFIG ?= examples/keyboard.yaml
 # Debian packages the build and the tests need (C headers for SQLite and libgpiod).
 APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config
+# The service checks and the Debian package (systemd-analyze, dpkg-shlibdeps, man, sqlite3, jq).
+APT_PACKAGES += systemd dpkg-dev man-db sqlite3 jq python3 util-linux passwd
 
 .PHONY: all deps build demo test unit-tests bench clean
 
@@ -39,7 +41,7 @@ unit-tests: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-test: unit-tests
+test: unit-tests systemd-check deb-test help-check
 
 # Benchmarks (not tests): figures for the README.
 bench: deps
@@ -49,3 +51,58 @@ bench: deps
 
 clean:
 	rm -rf .build demo
+
+# --- Running as a service: release build, install, Debian package, unit checks (docs/install.md) ---
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+# The Swift runtime is linked into the binaries: they need only Debian's own libraries.
+RELEASE_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath
+STAGE := .build/stage
+
+.PHONY: release man install stage deb deb-test systemd-check help-check
+
+# Every executable product but benchmarks (scripts/products), in release mode.
+release: deps
+	@for product in $$(SWIFT=$(SWIFT) scripts/products); do \
+	  echo "$(SWIFT) build $(RELEASE_FLAGS) --product $$product"; \
+	  $(SWIFT) build $(RELEASE_FLAGS) --product $$product || exit $$?; \
+	done
+
+# Manual pages from each command's --help (swift-argument-parser's generate-manual tool).
+man: release
+	$(SWIFT) build --product generate-manual
+	@mkdir -p .build/man
+	@date=$$(git log -1 --format=%cs 2>/dev/null || date +%F); \
+	for product in $$(SWIFT=$(SWIFT) scripts/products); do \
+	  .build/debug/generate-manual .build/release/$$product --date $$date --section 1 -o .build/man || exit $$?; \
+	  sed -i 's/^$$/.Pp/' .build/man/$$product.1; \
+	done
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: programs, units, sysusers/tmpfiles/udev files, manual
+# pages; /etc/smiley/smiley.yaml only when there is none (an edited one is never overwritten).
+install: man
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" SWIFT=$(SWIFT) scripts/install-tree
+
+# The install as the .deb lays it out, for the checks.
+stage: man
+	rm -rf $(STAGE)
+	DESTDIR=$(STAGE) PREFIX=/usr SYSCONFDIR=/etc SWIFT=$(SWIFT) scripts/install-tree >/dev/null
+
+# .build/smiley_<version>_<arch>.deb for this machine's architecture.
+deb: man
+	SWIFT=$(SWIFT) scripts/build-deb
+
+# systemd-analyze verify on every unit in systemd/, sysusers/tmpfiles/udev files applied in a
+# scratch root, and systemd-analyze security --offline=true: smileyd.service at most 2.0.
+systemd-check: deps stage
+	scripts/check-units
+
+# Every command and option has help text; --help works for every subcommand (scripts/check-help).
+help-check: release
+	SWIFT=$(SWIFT) scripts/check-help
+
+# Installs the .deb into a scratch copy of this machine running systemd, runs smileyd under its
+# unit, upgrades, removes, purges (needs root: namespaces and an overlay).
+deb-test: deps deb
+	scripts/test-deb $$(ls -t .build/smiley_*_$$(dpkg --print-architecture).deb | head -1)

@@ -10,6 +10,21 @@ public struct SmileyctlCommand: ParsableCommand {
             Reads the terminal's database read-only: it never blocks or disturbs smileyd.
 
             Exit status: 0 success; 64 bad usage; 66 no database yet; 74 I/O error; 78 bad configuration.
+
+            It reads the same configuration as smileyd (--config, else $SMILEY_CONFIG, else \
+            /etc/smiley/smiley.yaml) to find the database (/var/lib/smiley/smiley.sqlite) and the \
+            daemon's status (/run/smiley/status.json). Members of the smiley group may read both; \
+            add a staff account with `adduser NAME smiley`.
+
+            Examples:
+              smileyctl status
+                  Is the terminal working, and how is today going.
+              smileyctl summary --day yesterday
+                  Yesterday's counts per button and the satisfaction index.
+              smileyctl summary --format json
+                  Today's summary for scripts.
+              ssh kiosk smileyctl status
+                  The same from a laptop.
             """,
         version: "0.1.0",
         subcommands: [StatusCommand.self, SummaryCommand.self])

@@ -19,6 +19,29 @@ public struct SmileydCommand: AsyncParsableCommand {
             Exit status: 0 after a clean stop (SIGTERM, SIGINT, q on the keyboard, end of a replay); \
             64 bad usage; 65 malformed trace or newer database; 66 missing trace; 69 input unavailable; \
             73 database not writable; 74 I/O error; 78 bad configuration.
+
+            Under systemd (smileyd.service, Type=notify) it reports READY=1 once the database is \
+            open and the input is running, sends WATCHDOG=1 at half of WatchdogSec=, writes \
+            status.json to $RUNTIME_DIRECTORY and logs with journal priorities: \
+            `journalctl -u smileyd`.
+
+            Files: /etc/smiley/smiley.yaml (configuration); /var/lib/smiley/smiley.sqlite (the \
+            presses; back it up with `sqlite3 /var/lib/smiley/smiley.sqlite ".backup FILE"` while \
+            smileyd runs); /run/smiley/status.json (what `smileyctl status` shows).
+
+            Environment: SMILEY_CONFIG (configuration file when --config is not given); \
+            RUNTIME_DIRECTORY (default runtime-directory, else /run/smiley); NOTIFY_SOCKET, \
+            WATCHDOG_USEC, JOURNAL_STREAM (set by systemd).
+
+            Examples:
+              smileyd --check-config
+                  Validate /etc/smiley/smiley.yaml and print the effective configuration.
+              smileyd --config examples/keyboard.yaml
+                  Try it without buttons: the keys 1..4 press, q stops.
+              smileyd --replay trace.txt --replay-speed max
+                  Replay a trace recorded with gpiomon, as fast as possible.
+              systemctl restart smileyd
+                  Apply a changed configuration on an installed terminal.
             """,
         version: Smileyd.version)
 
