@@ -5,9 +5,9 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT ?= swift
-# Release binaries carry the Swift runtime (static stdlib): less memory on the board (shared
-# Foundation/ICU pages are not mapped), no Swift runtime to install beside them.
-RELEASE_FLAGS ?= -c release --static-swift-stdlib
+# Release binaries carry the Swift runtime (static stdlib): they need only Debian's own libraries,
+# and the board maps no shared Foundation/ICU libraries.
+RELEASE_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath
 DEMO_CONFIG ?= examples/keyboard.yaml
 # Debian packages the build and the tests need (C headers for SQLite and libgpiod).
 APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config
@@ -56,8 +56,6 @@ clean:
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 DESTDIR ?=
-# The Swift runtime is linked into the binaries: they need only Debian's own libraries.
-RELEASE_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath
 STAGE := .build/stage
 
 .PHONY: release man install stage deb deb-test systemd-check help-check
