@@ -48,6 +48,9 @@ struct SmileyBench {
         let inProcess = try await InProcessBurst.run(work: work)
         print(String(format: "pipeline: the same trace in-process (parsed beforehand in %.2f s): %.2f s = %.0f presses/s to durable commit in %d transactions",
                      inProcess.parseSeconds, inProcess.seconds, Double(burst.presses) / inProcess.seconds, inProcess.transactions))
+        let writerOnly = try await WriterOnly.run(work: work, rows: presses)
+        print(String(format: "writer:  %d ready-made rows through SampleWriter alone: %.2f s = %.0f rows/s",
+                     presses, writerOnly, Double(presses) / writerOnly))
         let fsync = try FsyncProbe.run(folder: work, count: 1000)
         let latency = try await Latency.run(work: work, presses: latencyPresses)
         print(String(format: "latency: decided → committed over %d presses at a human pace: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
@@ -116,6 +119,30 @@ enum InProcessBurst {
         try await Smileyd.run(configuration: configuration, source: source, logger: logger,
                               options: .init(shutdownSignals: [], onCommitted: { _, _ in transactions.add(1) }))
         return Result(parseSeconds: parseSeconds, seconds: Date().timeIntervalSince(start), transactions: transactions.values.count)
+    }
+}
+
+// MARK: - The writer alone
+
+enum WriterOnly {
+    static func run(work: String, rows: Int) async throws -> Double {
+        let path = work + "/writer.sqlite"
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        var generator = SampleID.Generator()
+        let start0: Int64 = 1_795_341_600_000
+        let samples = (0..<rows).map { i in
+            NewSample(id: SampleID.make(unixMs: start0 + Int64(i) * 100, using: &generator), terminal: "bench", site: "bench",
+                      survey: "default", button: i % 4, scale: 4, buttonName: "happy", recordedAtMs: start0 + Int64(i) * 100,
+                      utcOffsetSeconds: 7200, bootID: "replay-0c7b1e0e", monotonicNs: UInt64(i) * 100_000_000,
+                      clockSynchronized: true, misuse: nil)
+        }
+        let writer = SampleWriter(pool: pool, path: path)
+        let started = Date()
+        let runner = Task { await writer.run() }
+        for sample in samples { await writer.submit(.insert(sample)) }
+        writer.close()
+        await runner.value
+        return Date().timeIntervalSince(started)
     }
 }
 

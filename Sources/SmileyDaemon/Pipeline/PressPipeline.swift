@@ -24,10 +24,12 @@ final class PressPipeline: Sendable {
     }
 
     /// What one step decided, to act on outside the lock.
-    private struct Effects {
+    struct Effects {
         var operations: [WriteOperation] = []
         var heldButtons: [String]?
         var notices: [(Logger.Level, Logger.Message, Logger.Metadata)] = []
+
+        var isEmpty: Bool { operations.isEmpty && notices.isEmpty && heldButtons == nil }
     }
 
     private let state: Mutex<State>
@@ -54,10 +56,16 @@ final class PressPipeline: Sendable {
     var isClockSynchronized: Bool { state.withLock { $0.clockSynchronized } }
 
     func handle(_ edge: Edge) async {
+        if let effects = decide(edge) { await apply(effects) }
+    }
+
+    /// The synchronous half of ``handle(_:)``: what the edge changes, or nil when it changes
+    /// nothing to act on (most edges: a release, a bounce). Callers then skip the await entirely.
+    func decide(_ edge: Edge) -> Effects? {
         let effects = state.withLock { state in
             step(&state, state.interpreter.handle(edge))
         }
-        await apply(effects)
+        return effects.isEmpty ? nil : effects
     }
 
     /// The timer fired: process what is due now.
@@ -162,7 +170,8 @@ final class PressPipeline: Sendable {
 
     // MARK: - Outside the lock
 
-    private func apply(_ effects: Effects) async {
+    func apply(_ effects: Effects) async {
+        if effects.isEmpty { return }
         for (level, message, metadata) in effects.notices {
             logger.log(level: level, message, metadata: metadata)
         }

@@ -17,7 +17,7 @@ struct PressService: Service {
         do {
             try await cancelWhenGracefulShutdown {
                 for try await edge in source.edges() {
-                    await pipeline.handle(edge)
+                    if let effects = pipeline.decide(edge) { await pipeline.apply(effects) }
                 }
             }
         } catch is CancellationError {
