@@ -34,7 +34,14 @@ public struct Zone: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The system's zone: `TZ`, else where /etc/localtime points, else /etc/timezone, else UTC.
-    public static func system(environment: [String: String] = ProcessInfo.processInfo.environment) -> Zone {
+    /// Without an explicit environment, `TZ` is the one the process started with (answering
+    /// offsets sets the process's TZ, see ``secondsFromUTC(atMs:)``).
+    public static func system(environment: [String: String]? = nil) -> Zone {
+        var environment = environment ?? {
+            var current = ProcessInfo.processInfo.environment
+            current["TZ"] = startupTZ
+            return current
+        }()
         var candidates: [String] = []
         if let tz = environment["TZ"], !tz.isEmpty {
             candidates.append(tz.hasPrefix(":") ? String(tz.dropFirst()) : tz)
@@ -55,6 +62,7 @@ public struct Zone: Sendable, Hashable, CustomStringConvertible {
     /// The zone's offset from UTC at an instant (ms since 1970), in seconds.
     public func secondsFromUTC(atMs ms: Int64) -> Int {
         var seconds = time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
+        _ = Self.startupTZ
         return Self.library.withLock { current in
             if current != identifier {
                 setenv("TZ", ":" + identifier, 1)
@@ -68,6 +76,9 @@ public struct Zone: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { identifier }
+
+    /// `TZ` as the process started, before any switching below.
+    private static let startupTZ: String? = ProcessInfo.processInfo.environment["TZ"]
 
     /// The C library keeps one zone per process (TZ): switching it is serialized here.
     private static let library = Mutex<String?>(nil)

@@ -52,7 +52,7 @@ let fullExample = """
         #expect(config.terminal == "kiosk-7")
         #expect(config.site == "kiosk-7")
         #expect(config.survey == "default")
-        #expect(config.zone == Zone.system())
+        #expect(config.zone == Zone.system(environment: [:]))
         #expect(config.database == Configuration.defaultDatabase)
         #expect(config.runtimeDirectory == Configuration.defaultRuntimeDirectory)
         #expect(config.input == .gpio)
