@@ -9,12 +9,19 @@ public struct SmileyctlCommand: ParsableCommand {
         discussion: """
             Reads the terminal's database read-only: it never blocks or disturbs smileyd.
 
-            Exit status: 0 success; 64 bad usage; 66 no database yet; 74 I/O error; 78 bad configuration.
+            Exit status: 0 success; 64 bad usage; 66 no database yet; 73 cannot write a report; \
+            74 I/O error; 77 refused by ssh-gate; 78 bad configuration.
             """,
         version: "0.1.0",
-        subcommands: [StatusCommand.self, SummaryCommand.self])
+        subcommands: [StatusCommand.self, SummaryCommand.self, ExportCommand.self, TailCommand.self,
+                      ReportCommand.self, SSHGateCommand.self])
 
     public init() {}
+
+    /// Runs smileyctl with the process's arguments (`--week` and `--month` may come without a value).
+    public static func main() {
+        main(OptionalValueOptions.normalize(Array(CommandLine.arguments.dropFirst())))
+    }
 }
 
 /// Options every subcommand shares.

@@ -44,6 +44,20 @@ public enum SmileyMigrations {
                 WHERE clock_synchronized = 0 AND recorded_at_original IS NULL
                 """)
         }
+        // v2 is another branch's (v2-sync-batches); this step depends on v1 only.
+        migrator.registerMigration("v3-report-indexes") { db in
+            // Summaries group presses by the local hour the terminal's clock showed:
+            // (recorded_at + utc_offset * 1000) / 3600000. These indexes cover every column such a
+            // query reads, so a year is counted from the index alone, without visiting the table.
+            try db.execute(sql: """
+                CREATE INDEX sample_by_time_local ON sample(recorded_at, utc_offset, button, misuse, held_ms)
+                """)
+            // The same for one survey (`smileyctl summary --survey NAME`).
+            try db.execute(sql: """
+                CREATE INDEX sample_by_survey_time_local
+                ON sample(survey, recorded_at, utc_offset, button, misuse, held_ms)
+                """)
+        }
         return migrator
     }
 }
