@@ -136,6 +136,7 @@ public enum HTMLReport {
     static func bucketChart(_ summary: PeriodSummary) -> String {
         let items = summary.buckets.map { bucket -> (label: String, figures: Figures) in
             let label = bucket.unit == .hour ? String(format: "%02d", bucket.slot?.hourOfDay ?? 0)
+                : summary.period.kind == .week ? "\(bucket.day.weekdayName.prefix(3)) \(bucket.day.day)"
                 : String(format: "%d", bucket.day.day)
             return (label, bucket.figures)
         }
@@ -193,16 +194,16 @@ public enum HTMLReport {
     }
 
     static func highlights(_ summary: PeriodSummary) -> String {
-        var items: [String] = []
+        var items: [String] = [], days: [String] = []
         if let busiest = summary.busiestHour { items.append("Busiest hour: <b>\(escape(busiest.label))</b>, \(busiest.counted) presses") }
         if let worst = summary.worstHour, let index = worst.satisfactionIndex {
             items.append("Worst hour: <b>\(escape(worst.label))</b>, index \(format1(index))")
         }
-        if let busiest = summary.busiestDay { items.append("Busiest day: <b>\(escape(busiest.label))</b>, \(busiest.counted) presses") }
+        if let busiest = summary.busiestDay { days.append("Busiest day: <b>\(escape(busiest.label))</b>, \(busiest.counted) presses") }
         if let worst = summary.worstDay, let index = worst.satisfactionIndex {
-            items.append("Worst day: <b>\(escape(worst.label))</b>, index \(format1(index))")
+            days.append("Worst day: <b>\(escape(worst.label))</b>, index \(format1(index))")
         }
-        return items.isEmpty ? "" : "<p class=\"hl\">" + items.joined(separator: " · ") + "</p>\n"
+        return [items, days].filter { !$0.isEmpty }.map { "<p class=\"hl\">" + $0.joined(separator: " · ") + "</p>\n" }.joined()
     }
 
     static func comparisonTable(_ summary: PeriodSummary) -> String {
@@ -211,7 +212,9 @@ public enum HTMLReport {
             var name = comparison.name
             if comparison.kind == .previous, let period = comparison.periods.first { name += " (\(period.label))" }
             let counted = comparison.kind == .average ? format1(comparison.counted) : String(Int(comparison.counted))
-            var change = SummaryRendering.arrow(comparison.countDifference) + " " + SummaryRendering.signed(comparison.countDifference)
+            var change = SummaryRendering.arrow(comparison.countDifference) + " "
+                + (comparison.kind == .average ? SummaryRendering.signed(comparison.countDifference)
+                    : SummaryRendering.signedInt(comparison.countDifference))
             if let percent = comparison.countChangePercent { change += " (\(SummaryRendering.signed(percent))%)" }
             var indexChange = ""
             if let difference = comparison.indexDifference {
