@@ -60,11 +60,11 @@ struct TestTerminal {
 
     /// Runs the built smileyctl with this terminal's configuration and "now" pinned.
     func run(_ arguments: [String], now: String = "2026-11-22T20:00:00+02:00", environment: [String: String] = [:])
-        throws -> ProcessResult
+        async throws -> ProcessResult
     {
         var env = ["SMILEY_CONFIG": config, "SMILEY_NOW": now, "NO_COLOR": "", "COLUMNS": "100"]
         for (key, value) in environment { env[key] = value }
-        return try runProcess(Binaries.smileyctl, arguments, environment: env)
+        return try await runProcessAsync(Binaries.smileyctl, arguments, environment: env)
     }
 }
 
@@ -122,6 +122,22 @@ struct ProcessResult {
     func object() throws -> [String: Any] {
         let value = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
         return try #require(value as? [String: Any], "not a JSON object: \(stdout.prefix(200))")
+    }
+}
+
+/// Runs a program to its end on a thread of its own, leaving Swift's cooperative threads (two on
+/// this machine) free for the tests' async work, such as the daemon's writer.
+func runProcessAsync(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws
+    -> ProcessResult
+{
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            do {
+                continuation.resume(returning: try runProcess(executable, arguments, environment: environment))
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }.start()
     }
 }
 

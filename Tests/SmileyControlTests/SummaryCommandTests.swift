@@ -21,7 +21,7 @@ struct SummaryCommandTests {
     func jsonDay() async throws {
         let terminal = TestTerminal()
         try await terminal.store(Self.workedExampleDay())
-        let result = try terminal.run(["summary", "--format", "json"])
+        let result = try await terminal.run(["summary", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try result.object()
         // The first cut's fields, unchanged.
@@ -60,7 +60,7 @@ struct SummaryCommandTests {
     func includeMisuse() async throws {
         let terminal = TestTerminal()
         try await terminal.store(Self.workedExampleDay())
-        let json = try terminal.run(["summary", "--day", "2026-11-22", "--include-misuse", "--format", "json"]).object()
+        let json = try await terminal.run(["summary", "--day", "2026-11-22", "--include-misuse", "--format", "json"]).object()
         #expect(json["includeMisuse"] as? Bool == true)
         #expect(json.int("counted") == 227)
         #expect(json.int("accepted") == 222)
@@ -71,16 +71,16 @@ struct SummaryCommandTests {
     func minSamplesFromConfig() async throws {
         let terminal = TestTerminal(report: "  min-samples: 2\n")
         try await terminal.store(Self.workedExampleDay())
-        let json = try terminal.run(["summary", "--format", "json"]).object()
+        let json = try await terminal.run(["summary", "--format", "json"]).object()
         #expect(json.int("minSamples") == 2)
         #expect(json.array("buckets")?[18].double("satisfactionIndex") == 100)
         let strict = TestTerminal(report: "  min-samples: 1000\n")
         try await strict.store(Self.workedExampleDay())
-        let none = try strict.run(["summary", "--format", "json"]).object()
+        let none = try await strict.run(["summary", "--format", "json"]).object()
         #expect(none.isNull("satisfactionIndex") && none.isNull("top2Share") && none.isNull("netScore"))
         #expect(none["belowMinimum"] as? Bool == true)
         #expect(none.int("counted") == 222)
-        let table = try strict.run(["summary"]).stdout
+        let table = try await strict.run(["summary"]).stdout
         #expect(table.contains("Only 222 accepted presses: fewer than 1000, so no index"))
     }
 
@@ -93,7 +93,7 @@ struct SummaryCommandTests {
         samples += presses("2026-11-01", hour: 12, [10, 0, 0, 0])
         samples += presses("2026-11-21", hour: 12, [0, 0, 0, 50])       // Saturday: not compared
         try await terminal.store(samples)
-        let json = try terminal.run(["summary", "--format", "json"]).object()
+        let json = try await terminal.run(["summary", "--format", "json"]).object()
         let comparisons = try #require(json.array("comparisons"))
         #expect(comparisons.count == 2)
         #expect(comparisons[0]["name"] as? String == "same weekday last week")
@@ -103,7 +103,7 @@ struct SummaryCommandTests {
         #expect(comparisons[1]["periods"] as? [String] == ["2026-11-15", "2026-11-08", "2026-11-01", "2026-10-25"])
         #expect(comparisons[1].double("counted") == 12.5)
         #expect(comparisons[1].double("satisfactionIndex") == 60)
-        let table = try terminal.run(["summary"]).stdout
+        let table = try await terminal.run(["summary"]).stdout
         #expect(table.contains("same weekday last week (2026-11-15)"))
         #expect(table.contains("↑ +10 (+33.3%)"))
         #expect(table.contains("↑ +25.0"))
@@ -115,17 +115,17 @@ struct SummaryCommandTests {
         let terminal = TestTerminal()
         try await terminal.store(presses("2026-03-29", hour: 2, [0, 0, 0, 1]) + presses("2026-03-29", hour: 4, [0, 0, 0, 1], offset: 10800)
             + presses("2026-10-25", hour: 3, [0, 0, 0, 12], offset: 10800) + presses("2026-10-25", hour: 3, [12, 0, 0, 0]))
-        let spring = try terminal.run(["summary", "--day", "2026-03-29", "--format", "json"]).object()
+        let spring = try await terminal.run(["summary", "--day", "2026-03-29", "--format", "json"]).object()
         let springBuckets = try #require(spring.array("buckets"))
         #expect(springBuckets.count == 23)
         #expect(springBuckets.map { $0["label"] as? String }.contains("03:00") == false)
         #expect(spring.int("counted") == 2)
-        let autumn = try terminal.run(["summary", "--day", "2026-10-25", "--format", "json"]).object()
+        let autumn = try await terminal.run(["summary", "--day", "2026-10-25", "--format", "json"]).object()
         let autumnBuckets = try #require(autumn.array("buckets"))
         #expect(autumnBuckets.count == 25)
         #expect(autumnBuckets[3]["label"] as? String == "03:00 +03:00" && autumnBuckets[3].double("satisfactionIndex") == 100)
         #expect(autumnBuckets[4]["label"] as? String == "03:00 +02:00" && autumnBuckets[4].double("satisfactionIndex") == 0)
-        let table = try terminal.run(["summary", "--day", "2026-10-25"]).stdout
+        let table = try await terminal.run(["summary", "--day", "2026-10-25"]).stdout
         #expect(table.contains("This day has 25 hours (daylight saving)."))
     }
 
@@ -136,11 +136,11 @@ struct SummaryCommandTests {
         // 23rd in Helsinki, but it was pressed on the 22nd.
         try await terminal.store([sample("2026-11-22T23:30:00", offset: -18000, button: 0)]
             + presses("2026-11-23", hour: 9, [0, 0, 0, 2]))
-        let json = try terminal.run(["summary", "--day", "2026-11-22", "--format", "json"]).object()
+        let json = try await terminal.run(["summary", "--day", "2026-11-22", "--format", "json"]).object()
         #expect(json.int("counted") == 1)
         let labels = try #require(json.array("buckets")).filter { $0.int("counted") == 1 }.map { $0["label"] as? String }
         #expect(labels == ["23:00 -05:00"])
-        let next = try terminal.run(["summary", "--day", "2026-11-23", "--format", "json"]).object()
+        let next = try await terminal.run(["summary", "--day", "2026-11-23", "--format", "json"]).object()
         #expect(next.int("counted") == 2)
     }
 
@@ -149,7 +149,7 @@ struct SummaryCommandTests {
         let terminal = TestTerminal()
         try await terminal.store(presses("2026-11-16", hour: 10, [0, 0, 0, 20]) + presses("2026-11-18", hour: 17, [10, 5, 0, 0])
             + presses("2026-11-22", hour: 12, [0, 0, 30, 10]) + presses("2026-11-23", hour: 10, [50, 0, 0, 0]))
-        let week = try terminal.run(["summary", "--week", "--format", "json"]).object()
+        let week = try await terminal.run(["summary", "--week", "--format", "json"]).object()
         #expect(week.isNull("day"))
         #expect(week.object("period")?["label"] as? String == "2026-W47")
         #expect(week["bucketUnit"] as? String == "day")
@@ -159,11 +159,11 @@ struct SummaryCommandTests {
         #expect(week.object("busiestDay")?["label"] as? String == "Sunday 2026-11-22")
         #expect(week.object("worstDay")?["label"] as? String == "Wednesday 2026-11-18")
         #expect(week.array("comparisons")?.first?["name"] as? String == "last week")
-        let named = try terminal.run(["summary", "--week", "2026-W48", "--format", "json"]).object()
+        let named = try await terminal.run(["summary", "--week", "2026-W48", "--format", "json"]).object()
         #expect(named.int("counted") == 50)
-        let month = try terminal.run(["summary", "--month", "2026-11", "--format", "json"]).object()
+        let month = try await terminal.run(["summary", "--month", "2026-11", "--format", "json"]).object()
         #expect(month.array("buckets")?.count == 30 && month.int("counted") == 125)
-        let range = try terminal.run(["summary", "--from", "2026-11-18", "--to", "2026-11-22", "--format", "json"]).object()
+        let range = try await terminal.run(["summary", "--from", "2026-11-18", "--to", "2026-11-22", "--format", "json"]).object()
         #expect(range.object("period")?["kind"] as? String == "range")
         #expect(range.int("counted") == 55)
         #expect(range.array("comparisons")?.isEmpty == true)
@@ -173,19 +173,19 @@ struct SummaryCommandTests {
     func survey() async throws {
         let terminal = TestTerminal()
         try await terminal.store(presses("2026-11-22", hour: 10, [0, 0, 0, 12]) + presses("2026-11-22", hour: 11, [12, 0, 0, 0], survey: "toilets"))
-        let all = try terminal.run(["summary", "--format", "json"]).object()
+        let all = try await terminal.run(["summary", "--format", "json"]).object()
         #expect(all.int("counted") == 24 && all.isNull("survey"))
-        let toilets = try terminal.run(["summary", "--survey", "toilets", "--format", "json"]).object()
+        let toilets = try await terminal.run(["summary", "--survey", "toilets", "--format", "json"]).object()
         #expect(toilets.int("counted") == 12 && toilets["survey"] as? String == "toilets")
         #expect(toilets.double("satisfactionIndex") == 0)
-        #expect(try terminal.run(["summary", "--survey", "toilets"]).stdout.contains("store-12 · toilets · Sunday 2026-11-22"))
+        #expect(try await terminal.run(["summary", "--survey", "toilets"]).stdout.contains("store-12 · toilets · Sunday 2026-11-22"))
     }
 
     @Test("CSV: a header, the total, then one row per bucket; stable columns")
     func csv() async throws {
         let terminal = TestTerminal()
         try await terminal.store(Self.workedExampleDay())
-        let result = try terminal.run(["summary", "--format", "csv"])
+        let result = try await terminal.run(["summary", "--format", "csv"])
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 26)
         #expect(lines[0] == "row,label,date,hour_start,counted,accepted,interval,simultaneous,held,satisfaction_index,"
@@ -200,7 +200,7 @@ struct SummaryCommandTests {
         let terminal = TestTerminal()
         try await terminal.store(Self.workedExampleDay())
         for width in [60, 100, 160] {
-            let text = try terminal.run(["summary"], environment: ["COLUMNS": "\(width)"]).stdout
+            let text = try await terminal.run(["summary"], environment: ["COLUMNS": "\(width)"]).stdout
             #expect(!text.contains("\u{1B}["))
             let lines = text.split(separator: "\n")
             let barLines = lines.filter { $0.contains("█") }
@@ -211,7 +211,7 @@ struct SummaryCommandTests {
             #expect(busiest.count == width, "\(busiest)")
             #expect(busiest.contains("█"))
         }
-        let text = try terminal.run(["summary"]).stdout
+        let text = try await terminal.run(["summary"]).stdout
         #expect(text.contains("Satisfaction index 78.5 / 100 · top-2 85.1% · net +70.3 · from 222 accepted presses"))
         #expect(text.contains("Flagged and left out: 3 too soon after another press, 2 simultaneous"))
         #expect(text.contains("  18:00        3      –"))
@@ -232,16 +232,16 @@ struct SummaryCommandTests {
     func badPeriods(arguments: [String], message: String) async throws {
         let terminal = TestTerminal()
         try await terminal.store([])
-        let result = try terminal.run(["summary"] + arguments)
+        let result = try await terminal.run(["summary"] + arguments)
         #expect(result.status == 64)
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
     @Test("no database yet: status 66 and what to do")
-    func noDatabase() throws {
+    func noDatabase() async throws {
         let terminal = TestTerminal()
-        let result = try terminal.run(["summary"])
+        let result = try await terminal.run(["summary"])
         #expect(result.status == 66)
         #expect(result.stderr.contains("smileyd creates it on its first start"))
     }

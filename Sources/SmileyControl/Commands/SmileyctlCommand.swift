@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `smileyctl`: read-only staff tool for a Smiley terminal.
 public struct SmileyctlCommand: ParsableCommand {
@@ -20,7 +23,17 @@ public struct SmileyctlCommand: ParsableCommand {
 
     /// Runs smileyctl with the process's arguments (`--week` and `--month` may come without a value).
     public static func main() {
+        unblockSignals()
         main(OptionalValueOptions.normalize(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// A parent may have started smileyctl with signals blocked (a thread of a test runner, a
+    /// service manager's helper): Ctrl-C, SIGTERM, SIGHUP and a closed pipe must end it all the same.
+    static func unblockSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&set, signal) }
+        sigprocmask(SIG_UNBLOCK, &set, nil)
     }
 }
 

@@ -38,7 +38,8 @@ struct TailCommand: ParsableCommand {
             let context = try ControlContext.load(configOption: global.config)
             let reader = try context.reader()
             let follower = TailFollower(reader: reader, survey: survey, format: format, terminal: .standardOutput(),
-                                        nameWidth: context.configuration.buttons.map(\.name.count).max() ?? 8)
+                                        nameWidth: context.configuration.buttons.map(\.name.count).max() ?? 8,
+                                        output: { (text) throws(ControlError) in try StandardOutput.write(text) })
             try follower.run(initialLines: lines, stop: { false })
         }
     }
@@ -49,12 +50,15 @@ enum TailFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// The loop behind `tail`.
-struct TailFollower {
+struct TailFollower: Sendable {
     let reader: StoreReader
     let survey: String?
     let format: TailFormat
     let terminal: Terminal
     let nameWidth: Int
+    let output: @Sendable (String) throws(ControlError) -> Void
+    /// False: look every `pollingIntervalMs` instead of waiting for inotify (where it is missing).
+    var useInotify = true
     /// How long to keep looking after a change: a commit becomes visible only once its fsync ends.
     var settleMs: Int64 = 2000
     /// With inotify, a look this often anyway (a safety net); without it, this is the polling interval.
@@ -78,8 +82,8 @@ struct TailFollower {
         let url = URL(fileURLWithPath: reader.path)
         let directory = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
-        let watcher = try? DirectoryWatcher(directory: directory, names: [name, name + "-wal"])
-        if watcher == nil {
+        let watcher = useInotify ? try? DirectoryWatcher(directory: directory, names: [name, name + "-wal"]) : nil
+        if watcher == nil, useInotify {
             StandardOutput.error("smileyctl: inotify is not available here; looking for new presses every second\n")
         }
         var settleUntil: Int64 = 0
@@ -120,6 +124,6 @@ struct TailFollower {
             }
             text += "\n"
         }
-        if !text.isEmpty { try StandardOutput.write(text) }
+        if !text.isEmpty { try output(text) }
     }
 }
