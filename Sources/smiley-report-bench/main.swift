@@ -159,7 +159,9 @@ func generate(path: String, samples total: Int) throws {
     try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
     try queue.close()
     let seconds = Double(nowNs() - started) / 1e9
-    FileManager.default.createFile(atPath: path + ".done", contents: Data("\(written)\n".utf8))
+    guard FileManager.default.createFile(atPath: path + ".done", contents: Data("\(written)\n".utf8)) else {
+        throw BenchError("cannot write the marker \(path).done")
+    }
     print("Generated \(written) samples in \(String(format: "%.1f", seconds)) s "
         + "(\(Int(Double(written) / seconds)) rows/s), \(fileSize(path) / 1_048_576) MiB: \(path)")
 }
@@ -188,7 +190,9 @@ func time(runs: Int, _ body: () throws -> Void) rethrows -> Timing {
 func ms(_ value: Double) -> String { String(format: "%.1f ms", value) }
 
 /// Runs a process to its end with stdout to /dev/null: wall time (ms), status and its max RSS (KiB).
-func runTimed(_ executable: String, _ arguments: [String], environment: [String: String]) throws
+/// Linux counts a child's memory before its exec too, so call this from a small process (see
+/// ``runTimed``), not from the benchmark with its hundreds of MiB.
+func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String]) throws
     -> (ms: Double, status: Int32, maxRSSKiB: Int)
 {
     var actions = posix_spawn_file_actions_t()
@@ -212,8 +216,34 @@ func runTimed(_ executable: String, _ arguments: [String], environment: [String:
     return (Double(nowNs() - started) / 1e6, exitStatus, usage.ru_maxrss)
 }
 
+/// Runs `executable` through `smiley-report-bench --measure`, a fresh small process, so that the max
+/// RSS is the command's own (plus the few MiB of that helper: see the `/bin/true` baseline).
+func runTimed(_ executable: String, _ arguments: [String], environment: [String: String]) throws
+    -> (ms: Double, status: Int32, maxRSSKiB: Int)
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+    process.arguments = ["--measure", executable] + arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let fields = output.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+    guard process.terminationStatus == 0, fields.count == 3, let ms = Double(fields[0]), let status = Int32(fields[1]),
+          let rss = Int(fields[2]) else { throw BenchError("measuring \(executable) failed: \(output)") }
+    return (ms, status, rss)
+}
+
 func main() throws {
-    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "--measure", arguments.count >= 2 {
+        let result = try spawnAndWait(arguments[1], Array(arguments.dropFirst(2)), environment: [:])
+        print(String(format: "%.3f", result.ms), result.status, result.maxRSSKiB)
+        return
+    }
+    let options = try Options(arguments)
     let path = options.database
     if FileManager.default.fileExists(atPath: path + ".done") {
         print("Reusing \(path) (\(fileSize(path) / 1_048_576) MiB); delete it and \(path).done to generate again.")
@@ -237,7 +267,9 @@ func main() throws {
           - name: very-happy
 
         """
-    FileManager.default.createFile(atPath: configPath, contents: Data(yaml.utf8))
+    guard FileManager.default.createFile(atPath: configPath, contents: Data(yaml.utf8)) else {
+        throw BenchError("cannot write \(configPath)")
+    }
     let configuration = try ConfigLoader.load(path: configPath, environment: [:], requireReplayFile: false)
     let reader = try StoreReader(path: path)
     let total = try reader.totals().samples
@@ -283,6 +315,10 @@ func main() throws {
             }
             print("| `\(label)` | \(ms(timing.first)) | \(ms(timing.median)) | \(ms(timing.max)) |")
         }
+        let baseline = try runTimed("/bin/true", [], environment: [:])
+        print("")
+        print("Max RSS below is the child's getrusage high-water mark; /bin/true measured the same way: "
+            + "\(baseline.maxRSSKiB / 1024) MiB.")
         print("")
         print("| export to /dev/null | samples | time | samples/s | max RSS |")
         print("|---|---:|---:|---:|---:|")

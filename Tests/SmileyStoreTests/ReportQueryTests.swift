@@ -36,21 +36,55 @@ struct ReportQueryTests {
         let applied = try pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         #expect(applied.contains("v1-create-sample") && applied.contains("v3-report-indexes"))
         let indexes = try pool.read { db in try db.indexes(on: "sample").map(\.name) }
-        #expect(indexes.contains("sample_by_time_local") && indexes.contains("sample_by_survey_time_local"))
+        #expect(indexes.contains("sample_by_local_hour") && indexes.contains("sample_by_survey_local_hour"))
+        let columns = try pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_xinfo('sample')") }
+        #expect(columns.contains("local_hour"))
         #expect(SmileyMigrations.migrator.migrations.firstIndex(of: "v3-report-indexes")!
                 > SmileyMigrations.migrator.migrations.firstIndex(of: "v1-create-sample")!)
     }
 
-    @Test("the hourly query is answered from a covering index, with and without a survey")
+    @Test("the hourly query walks the local-hour index in GROUP BY order: no sort, with and without a survey")
     func queryPlan() throws {
         let folder = TemporaryFolder()
         let path = folder.file("smiley.sqlite")
         _ = try SmileyDatabase.openForWriting(path: path)
         let reader = try StoreReader(path: path)
         let plain = try reader.hourlyQueryPlan(survey: nil)
-        #expect(plain.contains("COVERING INDEX sample_by_time_local"), "\(plain)")
+        #expect(plain.contains("USING INDEX sample_by_local_hour (local_hour>? AND local_hour<?)"), "\(plain)")
+        #expect(!plain.contains("TEMP B-TREE"), "\(plain)")
         let survey = try reader.hourlyQueryPlan(survey: "q1")
-        #expect(survey.contains("COVERING INDEX sample_by_survey_time_local"), "\(survey)")
+        #expect(survey.contains("USING INDEX sample_by_survey_local_hour (survey=? AND local_hour>? AND local_hour<?)"), "\(survey)")
+        #expect(!survey.contains("TEMP B-TREE"), "\(survey)")
+    }
+
+    @Test("a database smileyd has not upgraded yet (v1 only) gives the same counts, without the column")
+    func beforeUpgrade() async throws {
+        let folder = TemporaryFolder()
+        let old = folder.file("old.sqlite"), new = folder.file("new.sqlite")
+        let samples = [localSample("2026-11-22T09:15:00"), localSample("2026-11-22T09:30:00", offset: 0, button: 1),
+                       localSample("2026-10-25T03:30:00", offset: 10800), localSample("2026-10-25T03:30:00", offset: 7200, button: 0),
+                       localSample("2026-11-21T23:59:59")]
+        try await store(samples, at: new)
+        let queue = try DatabaseQueue(path: old)
+        try SmileyMigrations.migrator.migrate(queue, upTo: "v1-create-sample")
+        try await queue.write { db in
+            for s in samples {
+                try db.execute(sql: """
+                    INSERT INTO sample (uuid, terminal, site, survey, button, scale, button_name, recorded_at, utc_offset,
+                                        boot_id, monotonic_ns, clock_synchronized)
+                    VALUES (?, 't', 's', ?, ?, 4, ?, ?, ?, 'b', 1, 1)
+                    """, arguments: [s.id, s.survey, s.button, s.buttonName, s.recordedAtMs, s.utcOffsetSeconds])
+            }
+        }
+        try queue.close()
+        for period in [ReportPeriod.day(LocalDay(year: 2026, month: 11, day: 22)), .day(LocalDay(year: 2026, month: 10, day: 25)),
+                       .month(YearMonth(year: 2026, month: 11))] {
+            let before = try StoreReader(path: old).hourlyCounts(localRange: period.localRangeMs, survey: nil)
+            let after = try StoreReader(path: new).hourlyCounts(localRange: period.localRangeMs, survey: nil)
+            #expect(Set(before) == Set(after))
+            #expect(!before.isEmpty)
+        }
+        #expect(try StoreReader(path: old).hourlyQueryPlan(survey: nil).contains("sample_by_time"))
     }
 
     @Test("presses are grouped by the local hour of their own offset, inside the local range only")

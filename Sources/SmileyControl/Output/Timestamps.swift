@@ -1,6 +1,6 @@
 import SmileyCore
 
-/// Fast, allocation-light timestamp text for exports of millions of rows (no DateFormatter).
+/// Fast timestamp text for exports of millions of rows (no DateFormatter, no String(format:)).
 enum Timestamps {
     /// `2026-11-22T09:15:02.123Z`.
     static func utc(_ ms: Int64) -> String {
@@ -14,23 +14,37 @@ enum Timestamps {
 
     /// `2026-11-22 11:15:02` on the local wall clock of the sample.
     static func localPlain(_ ms: Int64, offsetSeconds: Int) -> String {
-        let local = ms + Int64(offsetSeconds) * 1000
-        let (date, hour, minute, second, _) = split(local)
-        return "\(date) \(two(hour)):\(two(minute)):\(two(second))"
+        let p = parts(ms + Int64(offsetSeconds) * 1000)
+        return "\(date(p)) \(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2))"
     }
 
     private static func format(_ wallMs: Int64, offsetSeconds: Int, zulu: Bool) -> String {
-        let (date, hour, minute, second, millis) = split(wallMs)
-        let millisText = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        let zone = zulu ? "Z" : HourSlot.offsetText(offsetSeconds)
-        return "\(date)T\(two(hour)):\(two(minute)):\(two(second)).\(millisText)\(zone)"
+        let p = parts(wallMs)
+        var zone = "Z"
+        if !zulu {
+            let minutes = abs(offsetSeconds) / 60
+            zone = (offsetSeconds < 0 ? "-" : "+") + pad(minutes / 60, 2) + ":" + pad(minutes % 60, 2)
+        }
+        return "\(date(p))T\(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2)).\(pad(p.millis, 3))\(zone)"
     }
 
-    private static func split(_ wallMs: Int64) -> (LocalDay, Int, Int, Int, Int) {
+    private struct Parts {
+        var year, month, day, hour, minute, second, millis: Int
+    }
+
+    private static func parts(_ wallMs: Int64) -> Parts {
         let dayNumber = CivilCalendar.floorDiv(wallMs, CivilCalendar.msPerDay)
         let inDay = Int(wallMs - dayNumber * CivilCalendar.msPerDay)
-        return (LocalDay(dayNumber: Int(dayNumber)), inDay / 3_600_000, inDay / 60_000 % 60, inDay / 1000 % 60, inDay % 1000)
+        let civil = CivilCalendar.date(ofDayNumber: Int(dayNumber))
+        return Parts(year: civil.year, month: civil.month, day: civil.day, hour: inDay / 3_600_000,
+                     minute: inDay / 60_000 % 60, second: inDay / 1000 % 60, millis: inDay % 1000)
     }
 
-    private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    private static func date(_ p: Parts) -> String { "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2))" }
+
+    /// `value` with leading zeros to `width` digits (non-negative values).
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
 }
