@@ -28,7 +28,6 @@ struct SSHGateCommand: ParsableCommand {
         let command = ProcessInfo.processInfo.environment["SSH_ORIGINAL_COMMAND"]
         switch SSHGatePolicy.decide(command) {
         case .success(.help):
-            StandardOutput.error("")
             try? StandardOutput.write(SSHGatePolicy.helpText)
         case .success(.run(var arguments)):
             if let config = global.config, arguments.first != "--version" {
