@@ -54,13 +54,10 @@ public enum SmileyMigrations {
                 ALTER TABLE sample ADD COLUMN local_hour INTEGER
                 GENERATED ALWAYS AS ((recorded_at + utc_offset * 1000) / 3600000) VIRTUAL
                 """)
+            // One index serves every summary: the survey comes last, so a --survey filter is
+            // answered from the index too, in the same order.
             try db.execute(sql: """
-                CREATE INDEX sample_by_local_hour ON sample(local_hour, utc_offset, button, misuse, held_ms)
-                """)
-            // The same for one survey (`smileyctl summary --survey NAME`).
-            try db.execute(sql: """
-                CREATE INDEX sample_by_survey_local_hour
-                ON sample(survey, local_hour, utc_offset, button, misuse, held_ms)
+                CREATE INDEX sample_by_local_hour ON sample(local_hour, utc_offset, button, misuse, held_ms, survey)
                 """)
         }
         return migrator
