@@ -13,6 +13,8 @@ DEMO_CONFIG ?= examples/keyboard.yaml
 APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config
 # The service checks and the Debian package (systemd-analyze, dpkg-shlibdeps, man, sqlite3, jq).
 APT_PACKAGES += systemd dpkg-dev man-db sqlite3 jq python3 util-linux passwd
+# Reports: headless Chromium renders the HTML report in a test; zlib decodes its PNG screenshot.
+APT_PACKAGES += chromium zlib1g-dev
 
 .PHONY: all deps build demo test unit-tests bench clean
 
@@ -48,6 +50,16 @@ bench: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product smileyd
 	$(SWIFT) build $(RELEASE_FLAGS) --product smiley-bench
 	.build/release/smiley-bench --smileyd .build/release/smileyd --work .build/bench
+
+# Summaries on a 10,000,000-sample database (ten years of a busy store), generated once into
+# BENCH_CACHE (outside the repository) and reused. Figures for docs/reports.md; not a test.
+BENCH_CACHE ?= $(HOME)/.cache/smiley-bench
+.PHONY: bench-reports
+bench-reports: deps
+	$(SWIFT) build -c release --product smileyctl
+	$(SWIFT) build -c release --product smiley-report-bench
+	.build/release/smiley-report-bench --database $(BENCH_CACHE)/reports-10M.sqlite --samples 10000000 \
+	  --smileyctl .build/release/smileyctl
 
 clean:
 	rm -rf .build demo

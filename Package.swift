@@ -46,7 +46,7 @@ let package = Package(
         ]),
         // smileyctl's subcommands.
         .target(name: "SmileyControl", dependencies: [
-            "SmileyCore", "SmileyConfig", "SmileyStore",
+            "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "smileyd", dependencies: ["SmileyDaemon"]),
@@ -68,6 +68,15 @@ let package = Package(
             "SmileyDaemon", "SmileyStore", "SmileyInput", "SmileyConfig", "SmileyPlatform", "SmileyTestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SmileyControlTests", dependencies: ["SmileyControl", "SmileyStore", "SmileyConfig", "SmileyTestSupport"]),
+        .testTarget(name: "SmileyControlTests", dependencies: [
+            "SmileyControl", "SmileyStore", "SmileyConfig", "SmileyCore", "SmileyPlatform", "CZlib", "SmileyTestSupport",
+        ]),
+        // zlib, for the test that decodes the PNG headless Chromium renders of the HTML report.
+        .systemLibrary(name: "CZlib", path: "Tests/CZlib", pkgConfig: "zlib"),
+        // `make bench-reports`: summaries on a 10-million-sample database (not a test).
+        .executableTarget(name: "smiley-report-bench", dependencies: [
+            "SmileyControl", "SmileyStore", "SmileyConfig", "SmileyCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

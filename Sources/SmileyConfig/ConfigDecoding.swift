@@ -48,9 +48,14 @@ struct ConfigDecoder {
             press = try decodePress(node)
         }
 
+        var report = ReportSettings()
+        if let node = top.value("report") {
+            report = try decodeReport(node)
+        }
+
         return Configuration(terminal: terminal, site: site, survey: survey, zone: zone, database: database,
                              runtimeDirectory: runtimeDirectory, input: input, replay: replay, buttons: buttons,
-                             press: press)
+                             press: press, report: report)
     }
 
     // MARK: Sections
@@ -163,6 +168,28 @@ struct ConfigDecoder {
             simultaneousMs: try section.integer("simultaneous-ms", in: ConfigLimits.simultaneousMs,
                                                 unit: "milliseconds", note: "0 = off") ?? defaults.simultaneousMs,
             heldMs: try section.integer("held-ms", in: ConfigLimits.heldMs, unit: "milliseconds") ?? defaults.heldMs)
+    }
+
+    /// `report:`; every key optional, defaults from ``ReportSettings``.
+    func decodeReport(_ node: Node) throws(ConfigError) -> ReportSettings {
+        let section = try SectionReader(node, keyPath: "report", allowed: ConfigKeys.report, context: context)
+        let defaults = ReportSettings()
+        var closingTime = defaults.closingTime
+        let expected = "a time of day as HH:MM on the 24-hour clock, e.g. \"21:30\" (\"00:00\" = when the day ends)"
+        if case let (text, valueNode)? = try section.scalar("closing-time", expected: expected) {
+            // Unquoted 21:30 is a YAML 1.1 base-60 number; its text is what was written.
+            guard let time = ClockTime(parsing: text) else {
+                throw section.error("closing-time", at: valueNode, "\(quoted(text)) is not a time; expected \(expected)")
+            }
+            closingTime = time
+        }
+        return ReportSettings(
+            minSamples: try section.integer("min-samples", in: ConfigLimits.minSamples, unit: "presses",
+                                            note: "fewer presses show counts but no index") ?? defaults.minSamples,
+            directory: try section.filePath("directory", what: "a folder for the end-of-day reports")
+                ?? defaults.directory,
+            keepDays: try section.integer("keep-days", in: ConfigLimits.keepDays, unit: "days") ?? defaults.keepDays,
+            closingTime: closingTime)
     }
 
     // MARK: Single values

@@ -36,6 +36,11 @@ extension Configuration {
         lines.append("  response-interval-ms: \(press.responseIntervalMs)")
         lines.append("  simultaneous-ms: \(press.simultaneousMs)")
         lines.append("  held-ms: \(press.heldMs)")
+        lines.append("report:")
+        lines.append("  min-samples: \(report.minSamples)")
+        lines.append("  directory: \(yamlScalar(report.directory))")
+        lines.append("  keep-days: \(report.keepDays)")
+        lines.append("  closing-time: \(yamlDoubleQuoted(report.closingTime.description))")
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -59,7 +64,7 @@ private func isSafePlainScalar(_ text: String) -> Bool {
     return Resolver.default.resolveTag(of: Node(text)) == .str
 }
 
-private func yamlDoubleQuoted(_ text: String) -> String {
+func yamlDoubleQuoted(_ text: String) -> String {
     var result = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -11,11 +11,12 @@
 enum ConfigKeys {
     static let top = [
         "terminal", "site", "survey", "timezone", "database", "runtime-directory", "input", "replay",
-        "buttons", "press",
+        "buttons", "press", "report",
     ]
     static let replay = ["file", "speed"]
     static let button = ["name", "line", "active-low", "bias"]
     static let press = ["debounce-ms", "response-interval-ms", "simultaneous-ms", "held-ms"]
+    static let report = ["min-samples", "directory", "keep-days", "closing-time"]
 
     /// Every section with a human name for hints such as "debounce-ms belongs in press:".
     static let sections: [(name: String, keys: [String])] = [
@@ -23,6 +24,7 @@ enum ConfigKeys {
         ("replay:", replay),
         ("each entry of buttons:", button),
         ("press:", press),
+        ("report:", report),
     ]
 }
 
@@ -32,6 +34,8 @@ enum ConfigLimits {
     static let responseIntervalMs = 0...3_600_000
     static let simultaneousMs = 0...10_000
     static let heldMs = 100...3_600_000
+    static let minSamples = 1...100_000
+    static let keepDays = 1...36_500
     /// `terminal`, `site`, `survey` and button names.
     static let maxIdentifierLength = 64
 }

@@ -30,10 +30,12 @@ public struct Configuration: Sendable, Equatable {
     public var buttons: [ButtonConfig]
     /// `press` section.
     public var press: PressRules
+    /// `report` section: summaries and the end-of-day report.
+    public var report: ReportSettings
 
     public init(terminal: String, site: String, survey: String, zone: Zone, database: String,
                 runtimeDirectory: String, input: InputKind, replay: ReplaySettings?, buttons: [ButtonConfig],
-                press: PressRules) {
+                press: PressRules, report: ReportSettings = ReportSettings()) {
         self.terminal = terminal
         self.site = site
         self.survey = survey
@@ -44,6 +46,7 @@ public struct Configuration: Sendable, Equatable {
         self.replay = replay
         self.buttons = buttons
         self.press = press
+        self.report = report
     }
 
     /// Number of buttons, the scale of every sample.
@@ -52,6 +55,58 @@ public struct Configuration: Sendable, Equatable {
     public static let defaultPath = "/etc/smiley/smiley.yaml"
     public static let defaultDatabase = "/var/lib/smiley/smiley.sqlite"
     public static let defaultRuntimeDirectory = "/run/smiley"
+}
+
+/// `report:` — how summaries and the end-of-day report behave.
+public struct ReportSettings: Sendable, Equatable {
+    /// `min-samples`: an hour, day or period with fewer counted presses shows its counts but no
+    /// index (nor top-2 share or net score). Default 10.
+    public var minSamples: Int
+    /// `directory`: where `smileyctl report --end-of-day` writes `YYYY-MM-DD.txt`, `.json` and
+    /// `.html`. Default `/var/lib/smiley/reports`.
+    public var directory: String
+    /// `keep-days`: end-of-day reports older than this many days are deleted. Default 90.
+    public var keepDays: Int
+    /// `closing-time` (`HH:MM`, local): from this time on, the end-of-day report covers today;
+    /// before it, yesterday. `"00:00"` (the default) means a day is reported once it has ended.
+    public var closingTime: ClockTime
+
+    public init(minSamples: Int = 10, directory: String = ReportSettings.defaultDirectory, keepDays: Int = 90,
+                closingTime: ClockTime = ClockTime(hour: 0, minute: 0)) {
+        self.minSamples = minSamples
+        self.directory = directory
+        self.keepDays = keepDays
+        self.closingTime = closingTime
+    }
+
+    public static let defaultDirectory = "/var/lib/smiley/reports"
+}
+
+/// A time of day on the local clock, `HH:MM`.
+public struct ClockTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var hour: Int
+    public var minute: Int
+
+    public init(hour: Int, minute: Int) {
+        self.hour = hour
+        self.minute = minute
+    }
+
+    /// Parses `HH:MM` (24-hour clock, `H:MM` allowed); nil otherwise.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...2).contains(parts[0].count), parts[1].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let hour = Int(parts[0]), let minute = Int(parts[1]), (0...23).contains(hour), (0...59).contains(minute)
+        else { return nil }
+        self.init(hour: hour, minute: minute)
+    }
+
+    public var minutesSinceMidnight: Int { hour * 60 + minute }
+
+    public var description: String { String(format: "%02d:%02d", hour, minute) }
+
+    public static func < (a: ClockTime, b: ClockTime) -> Bool { a.minutesSinceMidnight < b.minutesSinceMidnight }
 }
 
 public enum InputKind: String, Sendable, Equatable, CaseIterable {

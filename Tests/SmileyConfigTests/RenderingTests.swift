@@ -74,6 +74,11 @@ import Testing
               response-interval-ms: 5000
               simultaneous-ms: 150
               held-ms: 3000
+            report:
+              min-samples: 10
+              directory: /var/lib/smiley/reports
+              keep-days: 90
+              closing-time: "00:00"
 
             """)
     }

@@ -71,14 +71,20 @@ struct SmileyctlTests {
         let fixture = try await Fixture(samples: Fixture.workedExample())
         let result = try fixture.smileyctl(["summary", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
-        // 126+1 very-happy (the midnight press belongs to the 22nd).
-        #expect(result.stdout == """
-            {"day":"2026-11-22","timezone":"Europe/Helsinki","accepted":220,"misuse":{"interval":3,"simultaneous":2},\
-            "buttons":[{"index":0,"name":"very-unhappy","count":17},{"index":1,"name":"unhappy","count":16},\
-            {"index":2,"name":"happy","count":60},{"index":3,"name":"very-happy","count":127}],\
-            "satisfactionIndex":78.3,"includeMisuse":false,"counted":220,"held":0}
-
-            """)
+        // 126+1 very-happy (the midnight press belongs to the 22nd). The core issue's fields come
+        // first and keep their names; later fields extend the object.
+        #expect(result.stdout.hasPrefix("""
+            {"day":"2026-11-22","timezone":"Europe/Helsinki","accepted":220,"misuse":{"interval":3,"simultaneous":2},"buttons":[
+            """))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let buttons = try #require(json["buttons"] as? [[String: Any]])
+        #expect(buttons.map { $0["index"] as? Int } == [0, 1, 2, 3])
+        #expect(buttons.map { $0["name"] as? String } == ["very-unhappy", "unhappy", "happy", "very-happy"])
+        #expect(buttons.map { $0["count"] as? Int } == [17, 16, 60, 127])
+        #expect(json["satisfactionIndex"] as? Double == 78.3)
+        #expect(json["includeMisuse"] as? Bool == false)
+        #expect(json["counted"] as? Int == 220)
+        #expect(json["held"] as? Int == 0)
     }
 
     @Test("--day and --include-misuse choose the day and whether flagged presses count")
@@ -90,7 +96,7 @@ struct SmileyctlTests {
         let explicit = try fixture.smileyctl(["summary", "--format", "json", "--day", "2026-11-21"])
         #expect(explicit.stdout == yesterday.stdout)
         let all = try fixture.smileyctl(["summary", "--format", "json", "--include-misuse"])
-        #expect(all.stdout.contains(#"{"index":0,"name":"very-unhappy","count":20}"#))
+        #expect(all.stdout.contains(#"{"index":0,"name":"very-unhappy","count":20,"#))
         #expect(all.stdout.contains(#""counted":225"#))
     }
 
@@ -99,7 +105,8 @@ struct SmileyctlTests {
         let fixture = try await Fixture(samples: Fixture.workedExample())
         let result = try fixture.smileyctl(["summary"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("Satisfaction index 78.3 / 100 from 220 accepted presses"))
+        #expect(result.stdout.contains("Satisfaction index 78.3 / 100"))
+        #expect(result.stdout.contains("from 220 accepted presses"))
         #expect(result.stdout.contains("█"))
         #expect(result.stdout.contains("3 too soon after another press, 2 simultaneous"))
         #expect(!result.stdout.contains("\u{1B}["))

@@ -151,7 +151,8 @@ struct InProcessDaemonTests {
         let folder = TemporaryFolder()
         let disk = folder.file("disk")
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        let mounted = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk])
+        // 2 MiB: room for the schema (v3-report-indexes adds an index) and 2,000 presses with their WAL.
+        let mounted = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk])
         try #require(mounted.status == 0, "mount failed: \(mounted.stderr)")
         defer { _ = try? runProcess("/bin/umount", ["-l", disk]) }
 

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `smileyctl`: read-only staff tool for a Smiley terminal.
 public struct SmileyctlCommand: ParsableCommand {
@@ -9,7 +12,8 @@ public struct SmileyctlCommand: ParsableCommand {
         discussion: """
             Reads the terminal's database read-only: it never blocks or disturbs smileyd.
 
-            Exit status: 0 success; 64 bad usage; 66 no database yet; 74 I/O error; 78 bad configuration.
+            Exit status: 0 success; 64 bad usage; 66 no database yet; 73 cannot write a report; \
+            74 I/O error; 77 refused by ssh-gate; 78 bad configuration.
 
             It reads the same configuration as smileyd (--config, else $SMILEY_CONFIG, else \
             /etc/smiley/smiley.yaml) to find the database (/var/lib/smiley/smiley.sqlite) and the \
@@ -27,9 +31,25 @@ public struct SmileyctlCommand: ParsableCommand {
                   The same from a laptop.
             """,
         version: "0.1.0",
-        subcommands: [StatusCommand.self, SummaryCommand.self])
+        subcommands: [StatusCommand.self, SummaryCommand.self, ExportCommand.self, TailCommand.self,
+                      ReportCommand.self, SSHGateCommand.self])
 
     public init() {}
+
+    /// Runs smileyctl with the process's arguments (`--week` and `--month` may come without a value).
+    public static func main() {
+        unblockSignals()
+        main(OptionalValueOptions.normalize(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// A parent may have started smileyctl with signals blocked (a thread of a test runner, a
+    /// service manager's helper): Ctrl-C, SIGTERM, SIGHUP and a closed pipe must end it all the same.
+    static func unblockSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&set, signal) }
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+    }
 }
 
 /// Options every subcommand shares.

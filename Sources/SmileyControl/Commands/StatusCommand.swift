@@ -44,7 +44,9 @@ struct StatusReport {
             let totals = try reader.totals()
             return StatusReport(
                 today: context.today, zone: context.zone,
-                tally: try reader.tally(in: context.today.interval(in: context.zone), buttons: context.configuration.buttons.count),
+                // Today as summary counts it: presses whose own clock showed today.
+                tally: try reader.tally(localRange: ReportPeriod.day(context.today).localRangeMs, survey: nil,
+                                        buttons: context.configuration.buttons.count),
                 last: try reader.lastSample(), samples: totals.samples, unsynced: totals.unsynced,
                 databasePath: reader.path, databaseBytes: reader.sizeOnDisk(),
                 daemon: DaemonStatus.readLive(runtimeDirectory: context.configuration.runtimeDirectory))

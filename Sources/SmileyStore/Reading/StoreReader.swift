@@ -31,10 +31,11 @@ public struct StoreReader: Sendable {
         }
     }
 
-    /// The most recent press, if any.
+    /// The press recorded last, if any. By row id: ordering ten years of presses by time to find
+    /// it took seconds (a full scan and sort); the row id is the order the daemon stored them in.
     public func lastSample() throws(StoreError) -> StoredSample? {
         try read { db in
-            try StoredSample.fetchOne(db, sql: "SELECT * FROM sample ORDER BY recorded_at DESC, id DESC LIMIT 1")
+            try StoredSample.fetchOne(db, sql: "SELECT * FROM sample ORDER BY id DESC LIMIT 1")
         }
     }
 
@@ -72,7 +73,7 @@ public struct StoreReader: Sendable {
         }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try database.read(body)
         } catch {

@@ -22,6 +22,8 @@ public struct StoredSample: Sendable, Hashable, FetchableRecord {
     public var misuse: MisuseReason?
     public var heldMs: Int64?
     public var synced: Bool
+    /// The `sync_state` column as stored (`pending`, `synced`, …).
+    public var syncState: String
 
     public init(row: Row) throws {
         rowID = row["id"]
@@ -40,7 +42,8 @@ public struct StoredSample: Sendable, Hashable, FetchableRecord {
         originalRecordedAtMs = row["recorded_at_original"]
         misuse = (row["misuse"] as String?).flatMap(MisuseReason.init(rawValue:))
         heldMs = row["held_ms"]
-        synced = (row["sync_state"] as String) == "synced"
+        syncState = row["sync_state"]
+        synced = syncState == "synced"
     }
 
     /// `synchronized`, `corrected` (taken before sync, moved after) or `unsynchronized`.

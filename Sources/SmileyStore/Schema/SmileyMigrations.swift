@@ -44,6 +44,22 @@ public enum SmileyMigrations {
                 WHERE clock_synchronized = 0 AND recorded_at_original IS NULL
                 """)
         }
+        // v2 is another branch's (v2-sync-batches); this step depends on v1 only.
+        migrator.registerMigration("v3-report-indexes") { db in
+            // Summaries count presses by the hour the terminal's clock showed: the local hour since
+            // 1970, (recorded_at + utc_offset·1000) / 3 600 000. A virtual column (computed, not
+            // stored in the table) lets an index keep the rows in that order, so SQLite counts a
+            // year by walking the index in GROUP BY order, without sorting a million rows.
+            try db.execute(sql: """
+                ALTER TABLE sample ADD COLUMN local_hour INTEGER
+                GENERATED ALWAYS AS ((recorded_at + utc_offset * 1000) / 3600000) VIRTUAL
+                """)
+            // One index serves every summary: the survey comes last, so a --survey filter is
+            // answered from the index too, in the same order.
+            try db.execute(sql: """
+                CREATE INDEX sample_by_local_hour ON sample(local_hour, utc_offset, button, misuse, held_ms, survey)
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,252 @@
+import Foundation
+import SmileyCore
+@testable import SmileyControl
+import SmileyStore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("smileyctl export")
+struct ExportCommandTests {
+    @Test("CSV: every sample of the period with misuse, clock and sync state, in time order, across pages")
+    func csv() async throws {
+        let terminal = TestTerminal()
+        // 4,500 samples on the 22nd (more than two pages of 2,000), some sharing an instant.
+        var samples: [NewSample] = []
+        for i in 0..<4500 {
+            let second = i / 3
+            samples.append(sample(String(format: "2026-11-22T%02d:%02d:%02d", 8 + second / 3600, second / 60 % 60, second % 60),
+                                  button: i % 4, misuse: i % 50 == 0 ? .interval : nil, synchronized: i % 1000 != 7))
+        }
+        samples.append(sample("2026-11-21T23:59:59"))
+        samples.append(sample("2026-11-23T00:00:00"))
+        try await terminal.store(samples.shuffled())
+        let result = try await terminal.run(["export", "--day", "2026-11-22"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty)  // no progress when stderr is not a terminal
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "id,recorded_at,local_time,utc_offset_seconds,terminal,site,survey,button,button_name,scale,"
+            + "misuse,held_ms,clock,recorded_at_original,boot_id,monotonic_ns,sync_state")
+        #expect(lines.count == 4501)
+        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.allSatisfy { $0.count == 17 })
+        #expect(Set(rows.map { $0[0] }).count == 4500)
+        #expect(Set(samples.filter { $0.recordedAtMs >= 1_795_298_400_000 && $0.recordedAtMs < 1_795_384_800_000 }
+            .map { $0.id.uuidString.lowercased() }) == Set(rows.map { $0[0] }))
+        #expect(rows.map { $0[1] } == rows.map { $0[1] }.sorted())
+        #expect(rows.first?[2] == "2026-11-22T08:00:00.000+02:00")
+        #expect(rows.first?[1] == "2026-11-22T06:00:00.000Z")
+        #expect(rows.filter { $0[10] == "interval" }.count == 90)
+        #expect(rows.filter { $0[12] == "unsynchronized" }.count == 5)
+        #expect(rows.allSatisfy { $0[16] == "pending" })
+    }
+
+    @Test("JSON: a valid array of objects, one per line; an empty period is []")
+    func json() async throws {
+        let terminal = TestTerminal()
+        try await terminal.store(presses("2026-11-22", hour: 9, [1, 2, 3, 4]) + [sample("2026-11-22T10:00:00", misuse: .simultaneous)])
+        let result = try await terminal.run(["export", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(array.count == 11)
+        #expect(result.stdout.split(separator: "\n").count == 13)  // [, 11 objects, ]
+        let last = try #require(array.last)
+        #expect(last["misuse"] as? String == "simultaneous")
+        #expect(last["localTime"] as? String == "2026-11-22T10:00:00.000+02:00")
+        #expect(last["clock"] as? String == "synchronized")
+        #expect(last["syncState"] as? String == "pending")
+        #expect(array.first?["buttonName"] as? String == "very-unhappy")
+        let empty = try await terminal.run(["export", "--day", "2026-11-01", "--format", "json"])
+        #expect(try JSONSerialization.jsonObject(with: Data(empty.stdout.utf8)) as? [Any] != nil)
+        #expect(empty.stdout == "[]\n")
+    }
+
+    @Test("a period longer than a year may be exported; bad periods are usage errors")
+    func periods() async throws {
+        let terminal = TestTerminal()
+        try await terminal.store([sample("2024-01-01T12:00:00"), sample("2026-11-22T12:00:00")])
+        let long = try await terminal.run(["export", "--from", "2024-01-01", "--to", "2026-11-22"])
+        #expect(long.status == 0)
+        #expect(long.stdout.split(separator: "\n").count == 3)
+        let bad = try await terminal.run(["export", "--from", "yesterday;rm"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--from must be today, yesterday or a date"))
+    }
+}
+
+@Suite("smileyctl tail")
+struct TailCommandTests {
+    /// Collects a child's stdout lines as they come.
+    final class LineCollector: @unchecked Sendable {
+        private let lock = NSLock()
+        private var buffer = ""
+        func append(_ data: Data) { lock.withLock { buffer += String(decoding: data, as: UTF8.self) } }
+        var lines: [String] { lock.withLock { buffer.split(separator: "\n").map(String.init) } }
+
+        /// Waits without blocking a thread: the daemon's writer runs on the same few threads.
+        func waitFor(count: Int, seconds: Double) async -> [String] {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                let current = lines
+                if current.count >= count { return current }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return lines
+        }
+    }
+
+    @Test("follows new presses live, one line each, while the daemon's writer commits undisturbed")
+    func follows() async throws {
+        let terminal = TestTerminal()
+        try await terminal.store(presses("2026-11-22", hour: 9, [1, 1, 1, 1]))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.smileyctl)
+        process.arguments = ["tail", "--lines", "2", "--format", "json"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SMILEY_CONFIG"] = terminal.config
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        let collector = LineCollector()
+        out.fileHandleForReading.readabilityHandler = { handle in collector.append(handle.availableData) }
+        try process.run()
+        defer {
+            if process.isRunning { process.interrupt() }
+            process.waitUntilExit()
+            out.fileHandleForReading.readabilityHandler = nil
+        }
+        let initial = await collector.waitFor(count: 2, seconds: 10)
+        #expect(initial.count == 2)
+
+        // The daemon's writer, every press its own commit: a lock held by tail would make commits
+        // wait (or fail), which the commit durations and health reports would show.
+        let pool = try SmileyDatabase.openForWriting(path: terminal.database)
+        let failures = FailureLog()
+        let writer = SampleWriter(pool: pool, path: terminal.database, maxBatch: 1,
+                                  onCommitted: { _, durationNs in failures.commit(durationNs) },
+                                  onHealthChange: { health in if let failure = health.failure { failures.add(failure) } })
+        let runner = Task { await writer.run() }
+        var sent: [NewSample] = []
+        for i in 0..<5 {
+            let new = sample(String(format: "2026-11-22T10:00:%02d", i), button: i % 4, misuse: i == 3 ? .interval : nil)
+            sent.append(new)
+            await writer.submit(.insert(new))
+            let arrived = await collector.waitFor(count: 3 + i, seconds: 10)
+            #expect(arrived.count == 3 + i, "press \(i) did not appear")
+        }
+        await writer.close()
+        await runner.value
+        #expect(failures.all.isEmpty)
+        #expect(failures.commits.count == 5)
+        #expect(failures.commits.allSatisfy { $0 < 1_000_000_000 }, "\(failures.commits)")
+
+        let lines = collector.lines
+        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.count == 7)
+        #expect(objects.suffix(5).map { $0["id"] as? String } == sent.map { $0.id.uuidString.lowercased() })
+        #expect(objects[5]["misuse"] as? String == "interval")
+        #expect(process.isRunning)
+        process.interrupt()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(process.terminationReason == .uncaughtSignal)
+    }
+
+    @Test("text lines: local time, button, flags")
+    func textLines() async throws {
+        let terminal = TestTerminal()
+        try await terminal.store([sample("2026-11-22T09:15:02", button: 3), sample("2026-11-22T09:15:04", button: 0, misuse: .interval),
+                                  sample("2026-11-22T09:15:09", button: 1, synchronized: false)])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.smileyctl)
+        process.arguments = ["tail", "-n", "3"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["SMILEY_CONFIG": terminal.config]) { _, new in new }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        let collector = LineCollector()
+        out.fileHandleForReading.readabilityHandler = { handle in collector.append(handle.availableData) }
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let lines = await collector.waitFor(count: 3, seconds: 10)
+        process.interrupt()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        out.fileHandleForReading.readabilityHandler = nil
+        #expect(lines == [
+            "2026-11-22 09:15:02  very-happy    accepted",
+            "2026-11-22 09:15:04  very-unhappy  flagged: too soon after another press",
+            "2026-11-22 09:15:09  unhappy       accepted  (clock unsynchronized)",
+        ])
+    }
+}
+
+final class FailureLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: [String] = []
+    private var durations: [UInt64] = []
+    func add(_ failure: String) { lock.withLock { failures.append(failure) } }
+    func commit(_ durationNs: UInt64) { lock.withLock { durations.append(durationNs) } }
+    var all: [String] { lock.withLock { failures } }
+    var commits: [UInt64] { lock.withLock { durations } }
+}
+
+/// The follow loop in process, with inotify and with the polling fallback.
+@Suite("tail's follow loop")
+struct TailFollowerTests {
+    final class Captured: @unchecked Sendable {
+        private let lock = NSLock()
+        private var text = ""
+        private var stopped = false
+        func append(_ more: String) { lock.withLock { text += more } }
+        var lines: [String] { lock.withLock { text.split(separator: "\n").map(String.init) } }
+        func stop() { lock.withLock { stopped = true } }
+        var isStopped: Bool { lock.withLock { stopped } }
+    }
+
+    @Test("new rows are shown once each, in row order", arguments: [true, false])
+    func follow(useInotify: Bool) async throws {
+        let terminal = TestTerminal()
+        try await terminal.store([sample("2026-11-22T09:00:00")])
+        let reader = try StoreReader(path: terminal.database)
+        let captured = Captured()
+        var follower = TailFollower(reader: reader, survey: "checkout", format: .text, terminal: Terminal(colors: false),
+                                    nameWidth: 12, output: { text in captured.append(text) })
+        follower.useInotify = useInotify
+        follower.pollingIntervalMs = 100
+        let finished = DataBox()
+        let running = follower
+        let thread = Thread {
+            try? running.run(initialLines: 5, stop: { captured.isStopped })
+            finished.set(Data())
+        }
+        thread.start()
+        try await terminal.store([sample("2026-11-22T10:00:00", button: 0), sample("2026-11-22T10:00:01", survey: "other"),
+                                  sample("2026-11-22T10:00:02", button: 2)])
+        let deadline = Date().addingTimeInterval(10)
+        while captured.lines.count < 3, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        captured.stop()
+        // Wake a waiting inotify loop so that it sees the stop.
+        try await terminal.store([sample("2026-11-22T11:00:00", survey: "other")])
+        _ = finished.wait()
+        #expect(captured.lines.map { $0.prefix(33).trimmingCharacters(in: .whitespaces) } == [
+            "2026-11-22 09:00:00  very-happy", "2026-11-22 10:00:00  very-unhappy", "2026-11-22 10:00:02  happy",
+        ])
+    }
+}
+
+@Suite("Timestamps in exports")
+struct TimestampTests {
+    @Test("UTC and local wall time with the sample's own offset", arguments: [
+        (Int64(1_795_331_702_123), 7200, "2026-11-22T07:15:02.123Z", "2026-11-22T09:15:02.123+02:00"),
+        (Int64(1_795_331_702_003), -18000, "2026-11-22T07:15:02.003Z", "2026-11-22T02:15:02.003-05:00"),
+        (Int64(1_795_331_702_000), 19800, "2026-11-22T07:15:02.000Z", "2026-11-22T12:45:02.000+05:30"),
+        (Int64(1_798_761_599_999), 7200, "2026-12-31T23:59:59.999Z", "2027-01-01T01:59:59.999+02:00"),
+        (Int64(0), -3600, "1970-01-01T00:00:00.000Z", "1969-12-31T23:00:00.000-01:00"),
+    ])
+    func formats(ms: Int64, offset: Int, utc: String, local: String) {
+        #expect(Timestamps.utc(ms) == utc)
+        #expect(Timestamps.local(ms, offsetSeconds: offset) == local)
+    }
+}
