@@ -13,6 +13,8 @@ public final class DirectoryWatcher: @unchecked Sendable {
         case changed
         /// The timeout passed first.
         case timeout
+        /// The reader of `hangupFD` went away (a closed pipe, an ended SSH session).
+        case hangup
     }
 
     private let fd: Int32
@@ -37,21 +39,24 @@ public final class DirectoryWatcher: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Blocks until a watched file changes or `timeoutMs` passes (-1: no timeout). Several events
-    /// that are already queued count as one change.
-    public func wait(timeoutMs: Int32) throws(SystemCallError) -> Wake {
+    /// that are already queued count as one change. With `hangupFD` (standard output), also
+    /// returns when whoever reads it is gone.
+    public func wait(timeoutMs: Int32, hangupFD: Int32? = nil) throws(SystemCallError) -> Wake {
         let deadline: Int64? = timeoutMs >= 0 ? Self.nowMs() + Int64(timeoutMs) : nil
         while true {
             var remaining: Int32 = -1
             if let end = deadline {
                 remaining = Int32(max(0, end - Self.nowMs()))
             }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let result = poll(&pfd, 1, remaining)
+            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+            if let hangupFD { fds.append(pollfd(fd: hangupFD, events: 0, revents: 0)) }
+            let result = poll(&fds, nfds_t(fds.count), remaining)
             if result < 0 {
                 if errno == EINTR { continue }
                 throw SystemCallError(call: "poll", errno: errno)
             }
             if result == 0 { return .timeout }
+            if fds.count > 1, fds[1].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return .hangup }
             if try drainMatches() { return .changed }
         }
     }
@@ -86,5 +91,15 @@ public final class DirectoryWatcher: @unchecked Sendable {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}
+
+/// Whether the reader of `fd` (a pipe or terminal) has gone, waiting up to `timeoutMs` to see.
+public func readerGone(fd: Int32, timeoutMs: Int32) -> Bool {
+    var pfd = pollfd(fd: fd, events: 0, revents: 0)
+    while true {
+        let result = poll(&pfd, 1, timeoutMs)
+        if result < 0, errno == EINTR { continue }
+        return result > 0 && pfd.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
     }
 }

@@ -275,6 +275,10 @@ func main() throws {
     let total = try reader.totals().samples
     print("Database: \(total) samples, \(reader.sizeOnDisk() / 1_048_576) MiB with its indexes")
     print("Hourly query plan: " + (try reader.hourlyQueryPlan(survey: nil)).replacingOccurrences(of: "\n", with: "; "))
+    // Other work on the machine slows every figure: say how busy it was.
+    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
+        .joined(separator: " ") ?? "unknown"
+    print("Load average before timing (1, 5, 15 min): \(load) on \(ProcessInfo.processInfo.activeProcessorCount) cores")
     print("")
 
     let day = LocalDay(year: 2026, month: 11, day: 21)  // a Saturday, the busiest kind of day

@@ -154,6 +154,28 @@ struct TailCommandTests {
         #expect(process.terminationReason == .uncaughtSignal)
     }
 
+    @Test("ends by itself when its reader goes away (an SSH session without a terminal ends)")
+    func endsWithItsReader() async throws {
+        let terminal = TestTerminal()
+        try await terminal.store([sample("2026-11-22T09:15:02")])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.smileyctl)
+        process.arguments = ["tail"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["SMILEY_CONFIG": terminal.config]) { _, new in new }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let first = out.fileHandleForReading.availableData
+        #expect(String(decoding: first, as: UTF8.self).contains("very-happy"))
+        try out.fileHandleForReading.close()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+    }
+
     @Test("text lines: local time, button, flags")
     func textLines() async throws {
         let terminal = TestTerminal()

@@ -246,3 +246,41 @@ struct SummaryCommandTests {
         #expect(result.stderr.contains("smileyd creates it on its first start"))
     }
 }
+
+/// smileyctl on a real pseudo-terminal (util-linux `script`), as staff see it over `ssh -t`.
+@Suite("Colours on a terminal")
+struct TerminalColourTests {
+    func runOnTerminal(_ terminal: TestTerminal, _ command: String, environment: [String: String]) async throws -> String {
+        var env = ["SMILEY_CONFIG": terminal.config, "SMILEY_NOW": "2026-11-22T20:00:00+02:00", "TERM": "xterm",
+                   "COLUMNS": "", "NO_COLOR": ""]
+        for (key, value) in environment { env[key] = value }
+        // -e: the command's status; -q: no banner; the typescript goes nowhere.
+        let result = try await runProcessAsync("/usr/bin/script", ["-qec", "\(Binaries.smileyctl) \(command)", "/dev/null"],
+                                               environment: env)
+        #expect(result.status == 0, "\(result.stdout)")
+        return result.stdout
+    }
+
+    @Test("colours on a terminal; none with NO_COLOR; a TERM=dumb terminal gets none")
+    func colours() async throws {
+        let terminal = TestTerminal()
+        try await terminal.store(presses("2026-11-22", hour: 12, [0, 1, 4, 10]) + presses("2026-11-22", hour: 13, [8, 2, 1, 0]))
+        let coloured = try await runOnTerminal(terminal, "summary", environment: [:])
+        #expect(coloured.contains("\u{1B}[32m"))   // green: a good hour, the happy buttons
+        #expect(coloured.contains("\u{1B}[31m"))   // red: a poor hour, the unhappy buttons
+        #expect(coloured.contains("\u{1B}[1m"))    // bold title
+        let plain = try await runOnTerminal(terminal, "summary", environment: ["NO_COLOR": "1"])
+        #expect(!plain.contains("\u{1B}["))
+        #expect(plain.contains("Satisfaction index"))
+        let dumb = try await runOnTerminal(terminal, "summary", environment: ["TERM": "dumb"])
+        #expect(!dumb.contains("\u{1B}["))
+    }
+
+    @Test("export shows its progress on stderr when stderr is a terminal")
+    func exportProgress() async throws {
+        let terminal = TestTerminal()
+        try await terminal.store(presses("2026-11-22", hour: 12, [5, 5, 5, 5]))
+        let output = try await runOnTerminal(terminal, "export --day 2026-11-22 > /dev/null", environment: [:])
+        #expect(output.contains("exported 20 samples"), "\(output)")
+    }
+}

@@ -3,6 +3,9 @@ import Foundation
 import SmileyCore
 import SmileyPlatform
 import SmileyStore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `smileyctl tail`: new presses as they happen, one line each, until Ctrl-C.
 struct TailCommand: ParsableCommand {
@@ -37,9 +40,11 @@ struct TailCommand: ParsableCommand {
         try reportingErrors { () throws(ControlError) in
             let context = try ControlContext.load(configOption: global.config)
             let reader = try context.reader()
-            let follower = TailFollower(reader: reader, survey: survey, format: format, terminal: .standardOutput(),
+            var follower = TailFollower(reader: reader, survey: survey, format: format, terminal: .standardOutput(),
                                         nameWidth: context.configuration.buttons.map(\.name.count).max() ?? 8,
                                         output: { (text) throws(ControlError) in try StandardOutput.write(text) })
+            // Over SSH without a terminal nothing signals the end of the session but the closed pipe.
+            follower.hangupFD = STDOUT_FILENO
             try follower.run(initialLines: lines, stop: { false })
         }
     }
@@ -64,6 +69,8 @@ struct TailFollower: Sendable {
     /// With inotify, a look this often anyway (a safety net); without it, this is the polling interval.
     var safetyIntervalMs: Int32 = 30_000
     var pollingIntervalMs: Int32 = 1000
+    /// Stop when whoever reads this descriptor is gone (standard output: the SSH session ended).
+    var hangupFD: Int32? = nil
 
     func run(initialLines: Int, stop: () -> Bool) throws(ControlError) {
         var lastRowID: Int64
@@ -93,9 +100,13 @@ struct TailFollower: Sendable {
                 : now < settleUntil ? 100 : safetyIntervalMs
             do {
                 if let watcher {
-                    if try watcher.wait(timeoutMs: timeout) == .changed {
-                        settleUntil = Int64(Date().timeIntervalSince1970 * 1000) + settleMs
+                    switch try watcher.wait(timeoutMs: timeout, hangupFD: hangupFD) {
+                    case .changed: settleUntil = Int64(Date().timeIntervalSince1970 * 1000) + settleMs
+                    case .timeout: break
+                    case .hangup: return
                     }
+                } else if let hangupFD {
+                    if readerGone(fd: hangupFD, timeoutMs: timeout) { return }
                 } else {
                     usleep(UInt32(timeout) * 1000)
                 }
