@@ -11,7 +11,7 @@
 enum ConfigKeys {
     static let top = [
         "terminal", "site", "survey", "timezone", "database", "runtime-directory", "input", "replay",
-        "buttons", "press",
+        "buttons", "ack-line", "misuse-line", "press",
     ]
     static let replay = ["file", "speed"]
     static let button = ["name", "line", "active-low", "bias"]

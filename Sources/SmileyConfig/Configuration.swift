@@ -25,10 +25,14 @@ public struct Configuration: Sendable, Equatable {
     public var buttons: [ButtonConfig]
     /// `press` section.
     public var press: PressRules
+    /// `ack-line`: a GPIO line (an LED) pulsed for about 300 ms after an accepted press is committed.
+    public var ackLine: LineSpec?
+    /// `misuse-line`: a GPIO line pulsed after a flagged press (too soon, simultaneous) is committed.
+    public var misuseLine: LineSpec?
 
     public init(terminal: String, site: String, survey: String, timeZone: TimeZone, database: String,
                 runtimeDirectory: String, input: InputKind, replay: ReplaySettings?, buttons: [ButtonConfig],
-                press: PressRules) {
+                press: PressRules, ackLine: LineSpec? = nil, misuseLine: LineSpec? = nil) {
         self.terminal = terminal
         self.site = site
         self.survey = survey
@@ -39,6 +43,8 @@ public struct Configuration: Sendable, Equatable {
         self.replay = replay
         self.buttons = buttons
         self.press = press
+        self.ackLine = ackLine
+        self.misuseLine = misuseLine
     }
 
     /// Number of buttons, the scale of every sample.
