@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Hardware-in-the-loop tests on a real Linux kernel: gpio-sim in a qemu VM (TCG), run by
+# `make hil-test`. Everything twice: smileyd built against Debian's libgpiod 1.6 (.build) and
+# against libgpiod 2.x built from source (.build-gpiod2). Then the power-cut test.
+# Prints one line per scenario and a tally; exits non-zero on any mismatch.
+#
+# Environment: SMILEY_CACHE (default /var/cache/smiley: kernel, libgpiod 2.x),
+#   SMILEY_POWERCUTS (cuts per libgpiod variant, default 10: 20 per run),
+#   SMILEY_HIL_VARIANTS (default "1.6 2"), SMILEY_HIL_SKIP_BUILD=1 (reuse the release builds).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+export PATH=/opt/swift/usr/bin:$PATH
+cache=${SMILEY_CACHE:-/var/cache/smiley}
+cuts=${SMILEY_POWERCUTS:-10}
+variants=${SMILEY_HIL_VARIANTS:-"1.6 2"}
+work="$root/.build/hil"
+mkdir -p "$work"
+started=$(date +%s)
+elapsed() { echo "$(( $(date +%s) - started ))s"; }
+phase() { echo "hil: [$(elapsed)] $*"; }
+
+failures=0
+passes=0
+
+# ---------------------------------------------------------------- kernel, libgpiod 2.x, builds
+phase "kernel"
+kernel=$("$here/kernel.sh")
+phase "kernel $kernel"
+phase "libgpiod 2.x"
+gpiod2=$("$here/libgpiod2.sh")
+phase "libgpiod $(cat "$gpiod2/version") in $gpiod2"
+
+simdrive="$work/simdrive"
+gcc -O2 -Wall -static -o "$simdrive" "$here/simdrive.c"
+
+bin_dir() { # variant -> folder with release smileyd/smileyctl
+  if [ "$1" = 1.6 ]; then echo "$root/.build/release"; else echo "$root/.build-gpiod2/release"; fi
+}
+if [ "${SMILEY_HIL_SKIP_BUILD:-0}" != 1 ]; then
+  for variant in $variants; do
+    phase "swift build -c release (libgpiod $variant)"
+    if [ "$variant" = 1.6 ]; then
+      swift build -c release --product smileyd
+      swift build -c release --product smileyctl
+    else
+      # The C shim picks the API from the gpiod.h it sees first: 2.x's, then links its static library.
+      flags=(-c release --scratch-path "$root/.build-gpiod2" -Xcc "-I$gpiod2/include" -Xlinker "-L$gpiod2/lib")
+      swift build "${flags[@]}" --product smileyd
+      swift build "${flags[@]}" --product smileyctl
+    fi
+  done
+fi
+
+# ---------------------------------------------------------------- initramfs
+# copy_with_libs STAGE FILE...: the files and every shared library they load (ldd), at their paths.
+copy_with_libs() {
+  local stage=$1 file lib
+  shift
+  for file in "$@"; do
+    for lib in $(ldd "$file" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+      [ -e "$stage$lib" ] || cp -L --parents "$lib" "$stage"
+    done
+  done
+}
+
+make_initramfs() { # variant -> path of the cpio
+  local variant=$1 bin stage out
+  bin=$(bin_dir "$variant")
+  stage="$work/stage-$variant"
+  out="$work/initramfs-$variant.cpio.gz"
+  rm -rf "$stage"
+  mkdir -p "$stage"/{bin,usr/bin,proc,sys,dev,tmp,etc,hil,data,run}
+  cp /bin/busybox "$stage/bin/busybox"
+  cp "$bin/smileyd" "$bin/smileyctl" "$stage/usr/bin/"
+  cp "$(command -v sqlite3)" "$(command -v gpiomon)" "$(command -v gpioinfo)" "$stage/usr/bin/"
+  cp "$simdrive" "$stage/usr/bin/simdrive"
+  copy_with_libs "$stage" "$stage"/usr/bin/*
+  if [ "$variant" != 1.6 ] && ldd "$bin/smileyd" | grep -q libgpiod; then
+    echo "hil: the libgpiod $variant build of smileyd loads a shared libgpiod:" >&2
+    ldd "$bin/smileyd" | grep libgpiod >&2
+    exit 1
+  fi
+  printf 'root:x:0:0:root:/:/bin/sh\nkiosk:x:1000:1000:kiosk:/tmp:/bin/sh\n' > "$stage/etc/passwd"
+  printf 'root:x:0:\ngpio:x:997:\nkiosk:x:1000:\n' > "$stage/etc/group"
+  cp "$here/init" "$stage/init"
+  chmod +x "$stage/init"
+  cp "$here/lib.sh" "$here/scenarios.sh" "$here/powercut.sh" "$stage/hil/"
+  (cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"
+  echo "$out"
+}
+
+# boot LOG INITRD APPEND [DISK]: one VM, its serial console into LOG (qemu killed after 15 min).
+qemu_args() {
+  local initrd=$1 append=$2 disk=${3:-}
+  echo -accel tcg -m 1024 -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
+  [ -n "$disk" ] && echo -drive "file=$disk,format=raw,if=virtio"
+  return 0
+}
+
+lib_version() { if [ "$1" = 1.6 ]; then dpkg-query -W -f '${Version}' libgpiod-dev | sed 's/-.*//'; else cat "$gpiod2/version"; fi; }
+
+# ---------------------------------------------------------------- functional scenarios
+for variant in $variants; do
+  lib=$(lib_version "$variant")
+  phase "initramfs (libgpiod $lib)"
+  initrd=$(make_initramfs "$variant")
+  phase "VM: scenarios against libgpiod $lib ($(du -h "$initrd" | cut -f1) initramfs)"
+  log="$work/scenarios-$variant.log"
+  # shellcheck disable=SC2046
+  timeout 900 qemu-system-x86_64 $(qemu_args "$initrd" "") \
+    -append "console=ttyS0 quiet panic=-1 smiley.mode=scenarios smiley.variant=libgpiod-$lib smiley.lib=$lib" \
+    < /dev/null > "$log" 2>&1 || true
+  tr -d '\r' < "$log" > "$log.txt"
+  grep -E '^(SCENARIO|IDLE) ' "$log.txt" | sed 's/^/  /' || true
+  plan=$(sed -n 's/^PLAN \([0-9]*\)$/\1/p' "$log.txt" | head -1)
+  pass=$(grep -c '^SCENARIO .* PASS' "$log.txt" || true)
+  fail=$(grep -c '^SCENARIO .* FAIL' "$log.txt" || true)
+  passes=$((passes + pass))
+  failures=$((failures + fail))
+  if [ -z "$plan" ] || [ $((pass + fail)) -ne "$plan" ] || ! grep -q "^SCENARIOS-DONE" "$log.txt"; then
+    echo "  VM run incomplete: $((pass + fail)) of ${plan:-?} scenarios reported; end of the console:"
+    tail -25 "$log.txt" | sed 's/^/    /'
+    failures=$((failures + 1))
+  fi
+  if grep -q '^SCENARIO .* FAIL' "$log.txt"; then
+    grep -A18 '^SCENARIO .* FAIL' "$log.txt" | sed 's/^/    /' | head -80
+  fi
+done
+
+# ---------------------------------------------------------------- power cuts
+# Each cut: boot, check what the previous boot left, start smileyd, press buttons in a burst, and
+# SIGKILL qemu at a random moment. Every press smileyd logged as committed on the console before
+# the kill must be in the database at the next boot, and PRAGMA integrity_check must say ok.
+for variant in $variants; do
+  [ "$cuts" -gt 0 ] || break
+  lib=$(lib_version "$variant")
+  initrd="$work/initramfs-$variant.cpio.gz"
+  disk="$work/powercut-$variant.img"
+  rm -f "$disk"
+  truncate -s 64M "$disk"
+  mkfs.ext4 -q -F "$disk"
+  committed="$work/powercut-$variant.committed"
+  : > "$committed"
+  phase "VM: $cuts power cuts against libgpiod $lib"
+  missing_total=0
+  integrity_ok=0
+  checks=0
+  for cut in $(seq 1 $((cuts + 1))); do
+    mode=powercut
+    [ "$cut" -gt "$cuts" ] && mode=verify
+    log="$work/powercut-$variant-$cut.log"
+    # shellcheck disable=SC2046
+    qemu-system-x86_64 $(qemu_args "$initrd" "" "$disk") \
+      -append "console=ttyS0 quiet panic=-1 smiley.mode=$mode smiley.variant=libgpiod-$lib smiley.lib=$lib" \
+      < /dev/null > "$log" 2>&1 &
+    qemu=$!
+    if [ "$mode" = powercut ]; then
+      waited=0
+      until grep -q BURST-START "$log" 2>/dev/null || [ $waited -ge 1200 ] || ! kill -0 $qemu 2>/dev/null; do
+        sleep 0.1
+        waited=$((waited + 1))
+      done
+      sleep "$(awk -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.2f", 0.5 + rand() * 2.5 }')"
+      kill -KILL $qemu 2>/dev/null || true
+    fi
+    wait $qemu 2>/dev/null || true
+    tr -d '\r' < "$log" > "$log.txt"
+    # What this boot found (left by the previous one).
+    if [ "$cut" -gt 1 ]; then
+      checks=$((checks + 1))
+      integrity=$(sed -n 's/^VERIFY-INTEGRITY //p' "$log.txt" | head -1 | sed 's/ *$//')
+      [ "$integrity" = ok ] && integrity_ok=$((integrity_ok + 1))
+      sed -n 's/^VERIFY-ROW //p' "$log.txt" | sort -u > "$log.rows"
+      missing=$(comm -23 <(sort -u "$committed") "$log.rows" | wc -l)
+      missing_total=$((missing_total + missing))
+      rows=$(wc -l < "$log.rows")
+      line="cut $((cut - 1)): integrity ${integrity:-(none)}, $(sort -u "$committed" | wc -l) committed presses logged so far, $rows rows, $missing missing"
+      if [ "$integrity" != ok ] || [ "$missing" -ne 0 ] || ! grep -q '^VERIFY-DONE' "$log.txt"; then
+        echo "  POWERCUT libgpiod-$lib FAIL $line"
+        tail -20 "$log.txt" | sed 's/^/    /'
+        failures=$((failures + 1))
+      else
+        echo "  POWERCUT libgpiod-$lib PASS $line"
+      fi
+    fi
+    # What this boot's smileyd logged as committed before the kill.
+    grep -o ' press [a-z-]* [a-z ]*.* id=[0-9A-Fa-f-]*' "$log.txt" | grep -o 'id=[0-9A-Fa-f-]*' \
+      | sed 's/id=//; s/-//g' | tr 'A-F' 'a-f' >> "$committed" || true
+  done
+  total=$(sort -u "$committed" | wc -l)
+  echo "POWERCUT-TALLY libgpiod-$lib: $cuts cuts, $total presses logged as committed, $missing_total missing after reboot, integrity ok $integrity_ok/$checks"
+  [ "$total" -gt 0 ] || { echo "  no press was logged as committed: the burst did not run"; failures=$((failures + 1)); }
+  if [ "$missing_total" -eq 0 ] && [ "$integrity_ok" -eq "$checks" ] && [ "$total" -gt 0 ]; then
+    passes=$((passes + 1))
+  else
+    failures=$((failures + 1))
+  fi
+done
+
+echo "hil: $passes passed, $failures failed ($(elapsed))"
+[ "$failures" -eq 0 ]
