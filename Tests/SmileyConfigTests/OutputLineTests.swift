@@ -53,3 +53,18 @@ import Testing
         #expect(error.description.contains("ack-line"))
     }
 }
+
+/// The configuration shipped beside the wiring diagram must stay valid and match it.
+@Suite struct HardwareExampleTests {
+    @Test func hardwareSmileyYamlMatchesTheWiring() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let path = root.appendingPathComponent("hardware/smiley.yaml").path
+        let config = try ConfigLoader.load(path: path, environment: [:], requireReplayFile: true)
+        #expect(config.input == .gpio)
+        #expect(config.buttons.map(\.line) == [.name("GPIO5"), .name("GPIO6"), .name("GPIO13"), .name("GPIO19")])
+        #expect(config.buttons.allSatisfy { $0.activeLow && $0.bias == .pullUp })
+        #expect(config.ackLine == .name("GPIO26"))
+        #expect(config.misuseLine == .name("GPIO16"))
+    }
+}

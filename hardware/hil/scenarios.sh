@@ -9,7 +9,7 @@ CHIP_A=/dev/$(basename "$A")
 CHIP_B=/dev/$(basename "$B")
 echo "HIL-CHIPS pi=$CHIP_A twin=$CHIP_B extra=/dev/$(basename "$C") libgpiod=$VARIANT"
 gpioinfo "$(basename "$A")" | head -8
-echo "PLAN 15"
+echo "PLAN 16"
 
 # 1. A clean press on each button, found by line name.
 begin clean
@@ -186,5 +186,19 @@ begin released
 used=$(gpioinfo "$(basename "$A")" | grep -c '"smileyd"')
 [ "$used" -eq 0 ] || fail "$used line(s) still held by smileyd"
 report
+
+# 16. A technician's trace: gpiomon records bouncy presses (as hardware/README.md says), and
+#     smileyd --replay turns the trace into the same rows as the live lines would.
+begin trace-replay
+gpiomon --bias=pull-up --line-buffered "$(basename "$A")" 5 6 13 19 > "$DIR/trace.txt" &
+RECORDER=$!
+pause 300
+simdrive "$A" d5 w500 u5 w500 d5 w120000 u5; pause 700
+simdrive "$A" d19 w300 u19 w800 d19 w100000 u19 w400 d19 w600 u19; pause 200
+simdrive "$A" d13 w1000 u13; pause 300
+kill $RECORDER; wait $RECORDER 2>/dev/null
+smileyd --config "$DIR/smiley.yaml" --replay "$DIR/trace.txt" --replay-speed max > "$DIR/log" 2>&1 || fail "replay exited with $?: $(tail -3 "$DIR/log")"
+expect_rows "very-unhappy:-:- very-happy:-:-"
+report "$(grep -c EDGE "$DIR/trace.txt") edges recorded"
 
 echo "SCENARIOS-DONE $VARIANT"
