@@ -33,25 +33,25 @@ pull_up_all() {
 
 # write_config DIR LINE0 LINE1 LINE2 LINE3 [press rules as "debounce interval simultaneous held"] [extra yaml]
 write_config() {
-  local dir=$1 rules=${6:-"30 500 150 3000"} extra=$7
+  local dir=$1 l0=$2 l1=$3 l2=$4 l3=$5 rules=${6:-"30 500 150 3000"} extra=$7
   set -- $rules
   cat > "$dir/smiley.yaml.tmp" <<YAML
 terminal: hil-$VARIANT
 site: hil
 survey: hil
 timezone: UTC
-database: $DIR/smiley.sqlite
-runtime-directory: $DIR/run
+database: $dir/smiley.sqlite
+runtime-directory: $dir/run
 input: gpio
 buttons:
   - name: very-unhappy
-    line: $L0
+    line: $l0
   - name: unhappy
-    line: $L1
+    line: $l1
   - name: happy
-    line: $L2
+    line: $l2
   - name: very-happy
-    line: $L3
+    line: $l3
 $extra
 press:
   debounce-ms: $1
@@ -68,7 +68,8 @@ begin() {
   DIR=/tmp/$S
   mkdir -p "$DIR"
   chmod 777 "$DIR"
-  set -- ${2:-"GPIO5 GPIO6 GPIO13 GPIO19"}
+  local lines=${2:-GPIO5 GPIO6 GPIO13 GPIO19}
+  set -- $lines
   L0=$1 L1=$2 L2=$3 L3=$4
   write_config "$DIR" "$L0" "$L1" "$L2" "$L3" "$BEGIN_RULES" "$BEGIN_EXTRA"
   BEGIN_RULES="" BEGIN_EXTRA=""

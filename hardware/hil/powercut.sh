@@ -17,10 +17,8 @@ fi
 echo "VERIFY-DONE"
 if [ "$MODE" = powercut ]; then
   A=$(make_pi_chip)
-  DIR=/data
-  BEGIN_RULES="30 0 0 3000"
-  write_config /data GPIO5 GPIO6 GPIO13 GPIO19 "$BEGIN_RULES" ""
-  sed -i "s|database: .*|database: /data/smiley.sqlite|; s|runtime-directory: .*|runtime-directory: /tmp/run|" /data/smiley.yaml
+  write_config /data GPIO5 GPIO6 GPIO13 GPIO19 "30 0 0 3000" ""
+  sed -i "s|runtime-directory: .*|runtime-directory: /tmp/run|" /data/smiley.yaml
   pull_up_all "$A"
   # smileyd logs "press ... id=<uuid>" after each commit, straight to the serial console.
   smileyd --config /data/smiley.yaml &
