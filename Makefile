@@ -11,7 +11,7 @@ APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config
 # What the hardware-in-the-loop tests add: the kernel's source and build tools, qemu, the VM's
 # busybox, sqlite3 and gpiod tools (copied into its initramfs), mkfs.ext4 for the power-cut disk.
 HIL_APT_PACKAGES := linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils qemu-system-x86 \
-  busybox-static cpio sqlite3 gpiod e2fsprogs gcc libc6-dev
+  busybox-static cpio sqlite3 gpiod e2fsprogs gcc libc6-dev binutils
 
 .PHONY: all deps build demo test unit-tests bench clean hil-deps hil-test
 
