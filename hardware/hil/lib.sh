@@ -135,3 +135,16 @@ pause() { usleep $(( $1 * 1000 )); }
 # ticks PID: user + system CPU ticks (1/100 s) so far; rss PID: resident kB.
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# wakeups_snapshot PID: "tid context-switches" for every thread of PID (each switch away from
+# the CPU is a sleep after a wake-up, voluntary or not).
+wakeups_snapshot() {
+  local task
+  for task in /proc/$1/task/*; do
+    awk -v tid="${task##*/}" '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print tid, n }' "$task/status"
+  done
+}
+# wakeups_between BEFORE AFTER: switches in between, threads that appeared counted in full.
+wakeups_between() {
+  awk 'NR == FNR { before[$1] = $2; next } { total += $2 - (($1 in before) ? before[$1] : 0) } END { print total + 0 }' "$1" "$2"
+}

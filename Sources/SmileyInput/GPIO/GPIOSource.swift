@@ -105,8 +105,13 @@ public final class GPIOSource: EdgeSource, @unchecked Sendable {
                 }
                 guard let handle else {
                     let code = errno
-                    let culprit = failed >= 0 ? members[Int(failed)] : members[0]
-                    throw GPIOErrors.requestFailed(line: resolved[culprit], errno: code, chip: state.chips[index])
+                    let chip = state.chips[index]
+                    // 2.x requests all lines of a chip at once and cannot say which one failed:
+                    // when busy, blame the line that another consumer holds.
+                    let busy = code == EBUSY
+                        ? members.first { (try? chip.lineInfo(resolved[$0].offset).used) == true } : nil
+                    let culprit = busy ?? (failed >= 0 ? members[Int(failed)] : members[0])
+                    throw GPIOErrors.requestFailed(line: resolved[culprit], errno: code, chip: chip)
                 }
                 var byOffset: [Int: Int] = [:]
                 for button in members { byOffset[resolved[button].offset] = button }
