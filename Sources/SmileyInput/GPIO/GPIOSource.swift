@@ -20,7 +20,10 @@ import Glibc
 ///   watched, and a gap (the kernel's event buffer overflowed) is reported through `onWarning`,
 ///   after which the lines' levels are read again so that no press stays stuck.
 /// - libgpiod 1.6: the v1 interface has neither debounce nor sequence numbers; the press
-///   interpreter debounces in software from the kernel's event timestamps.
+///   interpreter debounces in software from the kernel's event timestamps. The kernel reports
+///   the level it reads when it handles an interrupt and can miss an edge that follows within
+///   that time, so after each batch of events the lines' levels are read back and a difference
+///   becomes an edge (a 1 ms glitch must not leave a button "down").
 ///
 /// ``edges()`` starts a dedicated thread that sleeps in `poll(2)` on the request's descriptors
 /// (``FileDescriptorWaiter``): no CPU while nobody presses. Ending the stream (the daemon's
@@ -219,6 +222,7 @@ public final class GPIOSource: EdgeSource, @unchecked Sendable {
         }
         var lastGlobalSeqno = [UInt64](repeating: 0, count: handles.count)
         var lastLevel = (0..<lines.count).map { level(button: $0) ?? false }
+        let verifyLevels = !debounced || debounceUs == 0
         var buffer = [smiley_gpio_event](repeating: smiley_gpio_event(), count: 64)
 
         while true {
@@ -240,6 +244,7 @@ public final class GPIOSource: EdgeSource, @unchecked Sendable {
             case .readable(let ready):
                 var edges: [Edge] = []
                 var resync: Set<Int> = []
+                var touched: Set<Int> = []
                 for position in ready {
                     let descriptor = descriptors[position]
                     let count = buffer.withUnsafeMutableBufferPointer { events in
@@ -266,6 +271,7 @@ public final class GPIOSource: EdgeSource, @unchecked Sendable {
                             lastGlobalSeqno[request] = event.global_seqno
                         }
                         guard let button = maps[request][Int(event.offset)] else { continue }
+                        touched.insert(button)
                         let rising = event.rising != 0
                         lastLevel[button] = rising
                         edges.append(Edge(button: button, kind: rising ? .rising : .falling, timestampNs: event.timestamp_ns))
@@ -273,11 +279,20 @@ public final class GPIOSource: EdgeSource, @unchecked Sendable {
                 }
                 // Several descriptors (1.6: one per line) may be read in one wake: time order.
                 edges.sort { $0.timestampNs < $1.timestampNs }
-                // After an overflow, a level that differs from the last edge seen gets an edge now.
+                // Without kernel debounce the kernel reports the level it reads when it handles the
+                // interrupt, and an edge that comes while it is still handling the previous one is
+                // lost (seen with a 1 ms glitch on libgpiod 1.6: "rising" and no "falling"). So the
+                // level of every line that had events is read back now, and after an overflow
+                // (2.x) of every line of that request: a level that differs from the last edge
+                // seen gets an edge now. With kernel debounce only an overflow needs it (the raw
+                // level may be a bounce the kernel is still filtering).
+                if verifyLevels { resync.formUnion(touched) }
+                let latest = edges.last?.timestampNs ?? 0
                 for button in resync.sorted() {
                     guard let now = level(button: button), now != lastLevel[button] else { continue }
                     lastLevel[button] = now
-                    edges.append(Edge(button: button, kind: now ? .rising : .falling, timestampNs: MonotonicClock.nowNs()))
+                    edges.append(Edge(button: button, kind: now ? .rising : .falling,
+                                      timestampNs: max(MonotonicClock.nowNs(), latest + 1)))
                 }
                 for edge in edges {
                     if case .terminated = continuation.yield(edge) { return }
