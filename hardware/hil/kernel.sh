@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Builds the hardware-in-the-loop VM's kernel once: Debian's linux-source-6.1, `make tinyconfig`,
 # plus kernel.options (gpio-sim, virtio disk, ext4, serial console). The result is cached OUTSIDE
-# the repository, keyed by the configuration: $SMILEY_CACHE/kernel-<sha>/bzImage (default
-# SMILEY_CACHE=/var/cache/smiley). A second run finds it and builds nothing. Prints the path.
+# the repository, keyed by the configuration (the sha256 of the linux-source version, the option
+# list and the recipe number below): $SMILEY_CACHE/kernel-<sha>/bzImage (default
+# SMILEY_CACHE=/var/cache/smiley, else ~/.cache/smiley when that is not writable). A second run
+# finds it and builds nothing. Prints the path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${SMILEY_CACHE:-/var/cache/smiley}
+mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache="${XDG_CACHE_HOME:-$HOME/.cache}/smiley"
 tarball=/usr/src/linux-source-6.1.tar.xz
 [ -f "$tarball" ] || { echo "kernel.sh: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 69; }
 version=$(dpkg-query -W -f '${Version}' linux-source-6.1)
 options=$(sed -e 's/#.*//' "$here/kernel.options" | tr -s ' \n' '\n' | sed '/^$/d')
-key=$( { echo "linux-source-6.1 $version"; echo "$options"; cat "$here/kernel.sh"; } | sha256sum | cut -c1-16)
+# Bump when the build steps below change what comes out (not for comments or messages).
+recipe=1
+key=$( { echo "linux-source-6.1 $version"; echo "$options"; echo "recipe $recipe"; } | sha256sum | cut -c1-16)
 out="$cache/kernel-$key"
 if [ -s "$out/bzImage" ]; then
   echo "$out/bzImage"

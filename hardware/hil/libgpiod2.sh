@@ -5,6 +5,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${SMILEY_CACHE:-/var/cache/smiley}
+# Not root and no say over /var/cache: the user's cache instead.
+mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache="${XDG_CACHE_HOME:-$HOME/.cache}/smiley"
+export SMILEY_CACHE="$cache"
 sdist_version=2.5.0
 key=$( { echo "gpiod==$sdist_version"; cat "$here/libgpiod2.sh"; } | sha256sum | cut -c1-16)
 out="$cache/libgpiod2-$key"

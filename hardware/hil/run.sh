@@ -14,6 +14,9 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 export PATH=/opt/swift/usr/bin:$PATH
 cache=${SMILEY_CACHE:-/var/cache/smiley}
+# Not root and no say over /var/cache: the user's cache instead.
+mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache="${XDG_CACHE_HOME:-$HOME/.cache}/smiley"
+export SMILEY_CACHE="$cache"
 cuts=${SMILEY_POWERCUTS:-10}
 variants=${SMILEY_HIL_VARIANTS:-"1.6 2"}
 work="$root/.build/hil"
