@@ -9,7 +9,9 @@ cache=${SMILEY_CACHE:-/var/cache/smiley}
 mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache="${XDG_CACHE_HOME:-$HOME/.cache}/smiley"
 export SMILEY_CACHE="$cache"
 sdist_version=2.5.0
-key=$( { echo "gpiod==$sdist_version"; cat "$here/libgpiod2.sh"; } | sha256sum | cut -c1-16)
+# Bump when the build steps below change what comes out.
+recipe=1
+key=$( { echo "gpiod==$sdist_version"; echo "recipe $recipe"; } | sha256sum | cut -c1-16)
 out="$cache/libgpiod2-$key"
 if [ -s "$out/lib/libgpiod.a" ] && [ -s "$out/include/gpiod.h" ]; then
   echo "$out"
