@@ -15,8 +15,12 @@ APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config
 APT_PACKAGES += systemd dpkg-dev man-db sqlite3 jq python3 util-linux passwd
 # Reports: headless Chromium renders the HTML report in a test; zlib decodes its PNG screenshot.
 APT_PACKAGES += chromium zlib1g-dev
+# What the hardware-in-the-loop tests add: the kernel's source and build tools, qemu, the VM's
+# busybox, sqlite3 and gpiod tools (copied into its initramfs), mkfs.ext4 for the power-cut disk.
+HIL_APT_PACKAGES := linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils qemu-system-x86 \
+  busybox-static cpio sqlite3 gpiod e2fsprogs gcc libc6-dev binutils
 
-.PHONY: all deps build demo test unit-tests bench clean
+.PHONY: all deps build demo test unit-tests bench clean hil-deps hil-test
 
 all: build
 
@@ -43,7 +47,22 @@ unit-tests: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-test: unit-tests systemd-check deb-test help-check
+test: unit-tests systemd-check deb-test help-check hil-test
+
+hil-deps: deps
+	@missing=""; for p in $(HIL_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v pip3 >/dev/null || command -v pip >/dev/null || missing="$$missing python3-pip"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# Hardware-in-the-loop: every GPIO scenario on a real kernel (gpio-sim in qemu), against
+# libgpiod 1.6 and 2.x, plus the power-cut test. The kernel and libgpiod 2.x are cached in
+# $SMILEY_CACHE (default /var/cache/smiley); see hardware/hil/run.sh and docs/gpio.md.
+hil-test: hil-deps
+	hardware/hil/run.sh
 
 # Benchmarks (not tests): figures for the README.
 bench: deps

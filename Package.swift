@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "SmileyCore"),
         // Small C shim for what Glibc does not export to Swift (adjtimex).
         .target(name: "CSmileySystem"),
+        // A small shim over the system's gpiod.h: one API for libgpiod 1.6 and 2.x (chosen by the header).
+        .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
         // Clocks, clock synchronization, boot id, waiting on file descriptors.
         .target(name: "SmileyPlatform", dependencies: ["CSmileySystem"]),
         // The YAML configuration file, strictly decoded and validated.
@@ -30,8 +32,8 @@ let package = Package(
             "SmileyCore", "SmileyPlatform",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // Where edges come from: keyboard, replayed gpiomon traces (and GPIO lines).
-        .target(name: "SmileyInput", dependencies: ["SmileyCore", "SmileyConfig", "SmileyPlatform"]),
+        // Where edges come from: GPIO lines (libgpiod), keyboard, replayed gpiomon traces.
+        .target(name: "SmileyInput", dependencies: ["SmileyCore", "SmileyConfig", "SmileyPlatform", "CGPIOD"]),
         // SQLite storage through GRDB: migrations, group-committing writer, read-only reader.
         .target(name: "SmileyStore", dependencies: [
             "SmileyCore", "SmileyPlatform",

@@ -52,10 +52,13 @@ struct ConfigDecoder {
         if let node = top.value("report") {
             report = try decodeReport(node)
         }
+        let ackLine = try decodeOutputLine(top, "ack-line", buttons: buttons, other: nil)
+        let misuseLine = try decodeOutputLine(top, "misuse-line", buttons: buttons,
+                                              other: ackLine.map { ("ack-line", $0) })
 
         return Configuration(terminal: terminal, site: site, survey: survey, zone: zone, database: database,
                              runtimeDirectory: runtimeDirectory, input: input, replay: replay, buttons: buttons,
-                             press: press, report: report)
+                             press: press, report: report, ackLine: ackLine, misuseLine: misuseLine)
     }
 
     // MARK: Sections
@@ -153,6 +156,24 @@ struct ConfigDecoder {
             buttons.append(ButtonConfig(name: name, line: line, activeLow: activeLow, bias: bias))
         }
         return buttons
+    }
+
+    /// `ack-line` / `misuse-line`: an optional output line, not one of the buttons' lines nor the other output's.
+    func decodeOutputLine(_ top: SectionReader, _ key: String, buttons: [ButtonConfig],
+                          other: (key: String, line: LineSpec)?) throws(ConfigError) -> LineSpec? {
+        guard case let (text, node)? = try top.scalar(key, expected: "a GPIO line") else { return nil }
+        guard let spec = LineSpec(parsing: text) else {
+            throw top.error(key, at: node, "\(quoted(text)) is not a line; expected a line name (GPIO26), "
+                + "chip:offset (gpiochip0:26, pinctrl-rp1:26) or an offset (26)")
+        }
+        if let index = buttons.firstIndex(where: { $0.line.map(lineIdentity) == lineIdentity(spec) }) {
+            throw top.error(key, at: node, "line \(spec) is buttons[\(index)]'s (\(buttons[index].name)) input; "
+                + "\(key) needs a line of its own (an LED output)")
+        }
+        if let other, lineIdentity(other.line) == lineIdentity(spec) {
+            throw top.error(key, at: node, "line \(spec) is already the \(other.key); give \(key) a line of its own")
+        }
+        return spec
     }
 
     /// `press:`; every key optional, defaults from ``PressRules``.

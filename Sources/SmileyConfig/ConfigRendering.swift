@@ -31,6 +31,12 @@ extension Configuration {
             lines.append("    active-low: \(button.activeLow)")
             lines.append("    bias: \(button.bias.rawValue)")
         }
+        if let ackLine {
+            lines.append("ack-line: \(yamlScalar(ackLine.description))")
+        }
+        if let misuseLine {
+            lines.append("misuse-line: \(yamlScalar(misuseLine.description))")
+        }
         lines.append("press:")
         lines.append("  debounce-ms: \(press.debounceMs)")
         lines.append("  response-interval-ms: \(press.responseIntervalMs)")

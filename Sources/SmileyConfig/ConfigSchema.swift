@@ -11,7 +11,7 @@
 enum ConfigKeys {
     static let top = [
         "terminal", "site", "survey", "timezone", "database", "runtime-directory", "input", "replay",
-        "buttons", "press", "report",
+        "buttons", "ack-line", "misuse-line", "press", "report",
     ]
     static let replay = ["file", "speed"]
     static let button = ["name", "line", "active-low", "bias"]

@@ -32,10 +32,15 @@ public struct Configuration: Sendable, Equatable {
     public var press: PressRules
     /// `report` section: summaries and the end-of-day report.
     public var report: ReportSettings
+    /// `ack-line`: a GPIO line (an LED) pulsed for about 300 ms after an accepted press is committed.
+    public var ackLine: LineSpec?
+    /// `misuse-line`: a GPIO line pulsed after a flagged press (too soon, simultaneous) is committed.
+    public var misuseLine: LineSpec?
 
     public init(terminal: String, site: String, survey: String, zone: Zone, database: String,
                 runtimeDirectory: String, input: InputKind, replay: ReplaySettings?, buttons: [ButtonConfig],
-                press: PressRules, report: ReportSettings = ReportSettings()) {
+                press: PressRules, report: ReportSettings = ReportSettings(), ackLine: LineSpec? = nil,
+                misuseLine: LineSpec? = nil) {
         self.terminal = terminal
         self.site = site
         self.survey = survey
@@ -47,6 +52,8 @@ public struct Configuration: Sendable, Equatable {
         self.buttons = buttons
         self.press = press
         self.report = report
+        self.ackLine = ackLine
+        self.misuseLine = misuseLine
     }
 
     /// Number of buttons, the scale of every sample.

@@ -19,13 +19,20 @@ public enum Smileyd {
         /// Called with every committed batch (after it is durable), e.g. by the benchmark.
         public var onCommitted: SampleWriter.CommitHandler?
         public var environment: DaemonEnvironment
+        /// `ack-line`: pulsed after an accepted press is committed (see ``IndicatorFactory``).
+        public var ackLine: (any IndicatorLine)?
+        /// `misuse-line`: pulsed after a flagged press is committed.
+        public var misuseLine: (any IndicatorLine)?
 
         public init(shutdownSignals: [UnixSignal] = [.sigterm, .sigint], maxPageCount: Int? = nil,
-                    onCommitted: SampleWriter.CommitHandler? = nil, environment: DaemonEnvironment = .system) {
+                    onCommitted: SampleWriter.CommitHandler? = nil, environment: DaemonEnvironment = .system,
+                    ackLine: (any IndicatorLine)? = nil, misuseLine: (any IndicatorLine)? = nil) {
             self.shutdownSignals = shutdownSignals
             self.maxPageCount = maxPageCount
             self.onCommitted = onCommitted
             self.environment = environment
+            self.ackLine = ackLine
+            self.misuseLine = misuseLine
         }
     }
 
@@ -45,11 +52,16 @@ public enum Smileyd {
             runtimeDirectory: configuration.runtimeDirectory, notifier: notifier, logger: logger)
 
         let external = options.onCommitted
+        let indicator = options.ackLine == nil && options.misuseLine == nil
+            ? nil : PressIndicator(ack: options.ackLine, misuse: options.misuseLine, logger: logger)
         let writer = SampleWriter(
             pool: pool, path: configuration.database,
             onCommitted: { batch, duration in
                 external?(batch, duration)
                 Self.acknowledge(batch, logger: logger, status: status)
+                if let indicator {
+                    Self.indicate(batch, indicator: indicator)
+                }
             },
             onHealthChange: { health in
                 if let failure = health.failure {
@@ -72,6 +84,10 @@ public enum Smileyd {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: StoreWriterService(writer: writer)),
         ]
+        if let indicator {
+            // After the writer: shut down before it (services stop in reverse order).
+            services.append(.init(service: PressIndicatorService(indicator: indicator)))
+        }
         if case .live = source.timeBase {
             services.append(.init(service: ClockWatchService(pipeline: pipeline, environment: environment, logger: logger)))
         }
@@ -97,6 +113,17 @@ public enum Smileyd {
         await status.remove()
         logger.info("smileyd stopped; every press is committed")
         if let error = failure.error { throw error }
+    }
+
+    /// After a commit is durable: light the LED for accepted (and the misuse line for flagged) presses.
+    private static func indicate(_ batch: [WriteOperation], indicator: PressIndicator) {
+        var accepted = 0
+        var flagged = 0
+        for case .insert(let sample) in batch {
+            if sample.misuse == nil { accepted += 1 } else { flagged += 1 }
+        }
+        guard accepted + flagged > 0 else { return }
+        Task { await indicator.committed(accepted: accepted, flagged: flagged) }
     }
 
     /// After a commit is durable: one log line per press, and the status.

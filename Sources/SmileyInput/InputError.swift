@@ -21,6 +21,21 @@ public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
     case lineNotFound(line: String)
     /// The GPIO character devices cannot be used (absent, busy, not permitted).
     case gpioUnavailable(reason: String)
+    /// A GPIO line name that no chip has. `user` says who wants the line (`button very-happy`,
+    /// `ack-line`); `available` lists the chips and their named lines.
+    case gpioLineNotFound(line: String, user: String, available: String)
+    /// The chip of a `chip:offset` line (a path, a name such as gpiochip0, or a label) does not exist.
+    case gpioChipNotFound(line: String, user: String, available: String)
+    /// The offset of a `chip:offset` line is beyond the chip's lines.
+    case gpioOffsetOutOfRange(line: String, user: String, chip: String, lineCount: Int)
+    /// A line name (or a bare offset, or a label) that fits more than one chip: `candidates`
+    /// are the `chip:offset` spellings to choose from.
+    case gpioAmbiguousLine(line: String, user: String, candidates: [String])
+    /// The line is already requested by another consumer (another program, or the same line twice).
+    case gpioLineBusy(line: String, user: String, location: String, consumer: String)
+    /// The GPIO character device may not be opened by this user. `owner` reads `root:gpio`,
+    /// `mode` `0660`; `remedy` names the group, the udev rule or the systemd setting that grants it.
+    case gpioPermissionDenied(device: String, owner: String, mode: String, remedy: String)
     /// A system call of an input source failed (reading the keyboard, setting up the terminal).
     case system(source: String, call: String, errno: Int32)
 
@@ -36,8 +51,12 @@ public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
             65 // EX_DATAERR
         case .traceUnreadable:
             66 // EX_NOINPUT
-        case .lineNotFound, .gpioUnavailable:
+        case .lineNotFound, .gpioUnavailable, .gpioLineNotFound, .gpioChipNotFound, .gpioLineBusy:
             69 // EX_UNAVAILABLE
+        case .gpioPermissionDenied:
+            77 // EX_NOPERM
+        case .gpioOffsetOutOfRange, .gpioAmbiguousLine:
+            78 // EX_CONFIG
         case .system:
             74 // EX_IOERR
         case .invalidReplaySpeed:
@@ -65,6 +84,21 @@ public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
             "GPIO line \(line) not found on any chip"
         case .gpioUnavailable(let reason):
             "GPIO unavailable: \(reason)"
+        case .gpioLineNotFound(let line, let user, let available):
+            "GPIO line \(line) (\(user)) not found on any chip; \(available)"
+        case .gpioChipNotFound(let line, let user, let available):
+            "GPIO line \(line) (\(user)): no chip is called so (by path, name or label); \(available)"
+        case .gpioOffsetOutOfRange(let line, let user, let chip, let lineCount):
+            "GPIO line \(line) (\(user)): \(chip) has \(lineCount) lines, offsets 0 to \(lineCount - 1)"
+        case .gpioAmbiguousLine(let line, let user, let candidates):
+            "GPIO line \(line) (\(user)) fits more than one chip: \(candidates.joined(separator: ", ")); "
+                + "write the line as chip:offset, e.g. \(candidates.first ?? "gpiochip0:5")"
+        case .gpioLineBusy(let line, let user, let location, let consumer):
+            "GPIO line \(line) (\(user), \(location)) is busy: " + (consumer.isEmpty
+                ? "another program holds it (it gave no consumer name; see gpioinfo)"
+                : "held by \"\(consumer)\"; stop that program (or another smileyd) first, see gpioinfo")
+        case .gpioPermissionDenied(let device, let owner, let mode, let remedy):
+            "permission denied opening \(device) (owner \(owner), mode \(mode)): \(remedy)"
         case .system(let source, let call, let code):
             "\(source): \(SystemCallError(call: call, errno: code))"
         }

@@ -47,6 +47,35 @@ public final class FileDescriptorWaiter: @unchecked Sendable {
         }
     }
 
+    /// What ``wait(forAny:)`` found.
+    public enum MultiWake: Sendable, Equatable {
+        /// These indices (into the array given) are readable.
+        case readable([Int])
+        case cancelled
+        /// The descriptor at this index hung up or is in error.
+        case hangup(Int)
+    }
+
+    /// Waits until at least one of `fds` is readable (or hung up), or until ``cancel()``: one
+    /// `poll(2)` over all of them (libgpiod 1.6 gives every requested line its own descriptor).
+    public func wait(forAny fds: [Int32]) throws(SystemCallError) -> MultiWake {
+        var polled = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        polled.append(pollfd(fd: cancelPipe.read, events: Int16(POLLIN), revents: 0))
+        while true {
+            let result = poll(&polled, nfds_t(polled.count), -1)
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "poll", errno: errno)
+            }
+            if polled[fds.count].revents != 0 { return .cancelled }
+            let readable = fds.indices.filter { polled[$0].revents & Int16(POLLIN) != 0 }
+            if !readable.isEmpty { return .readable(readable) }
+            if let broken = fds.indices.first(where: { polled[$0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 }) {
+                return .hangup(broken)
+            }
+        }
+    }
+
     /// Wakes the waiting thread (now or at its next wait); safe from any thread, more than once.
     public func cancel() {
         var byte: UInt8 = 1

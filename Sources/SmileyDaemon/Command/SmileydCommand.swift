@@ -17,8 +17,9 @@ public struct SmileydCommand: AsyncParsableCommand {
             and commits each press to the database before acknowledging it.
 
             Exit status: 0 after a clean stop (SIGTERM, SIGINT, q on the keyboard, end of a replay); \
-            64 bad usage; 65 malformed trace or newer database; 66 missing trace; 69 input unavailable; \
-            73 database not writable; 74 I/O error; 78 bad configuration.
+            64 bad usage; 65 malformed trace or newer database; 66 missing trace; 69 input unavailable \
+            (GPIO line or chip missing, line busy); 73 database not writable; 74 I/O error; 77 no permission \
+            to open the GPIO device; 78 bad configuration (also an ambiguous GPIO line name).
 
             Under systemd (smileyd.service, Type=notify) it reports READY=1 once the database is \
             open and the input is running, sends WATCHDOG=1 at half of WatchdogSec=, writes \
@@ -92,16 +93,30 @@ public struct SmileydCommand: AsyncParsableCommand {
         let source: any EdgeSource
         do {
             source = try InputFactory.make(configuration: configuration, replayFile: replay,
-                                           replaySpeed: speed, replayStartMs: start)
+                                           replaySpeed: speed, replayStartMs: start,
+                                           onWarning: { logger.warning("\($0)") })
         } catch {
             Self.fail(error.description, code: error.exitCode)
+        }
+        if let gpio = source as? GPIOSource {
+            logger.info("gpio lines requested: \(gpio.summary)")
+        }
+        let indicators: (ack: (any IndicatorLine)?, misuse: (any IndicatorLine)?)
+        do {
+            indicators = try IndicatorFactory.make(configuration: configuration)
+        } catch {
+            Self.fail(error.description, code: error.exitCode)
+        }
+        for line in [indicators.ack, indicators.misuse].compactMap({ $0 }) {
+            logger.info("indicator line requested: \(line.description)")
         }
         if source is KeyboardSource {
             let keys = configuration.buttons.enumerated().map { "\($0.offset + 1)=\($0.element.name)" }
             FileHandle.standardError.write(Data("Smiley keyboard buttons: \(keys.joined(separator: " ")); q quits.\n".utf8))
         }
         do {
-            try await Smileyd.run(configuration: configuration, source: source, logger: logger)
+            try await Smileyd.run(configuration: configuration, source: source, logger: logger,
+                                  options: .init(ackLine: indicators.ack, misuseLine: indicators.misuse))
         } catch let error as StoreError {
             Self.fail(error.description, code: error.exitCode)
         } catch let error as InputError {

@@ -9,8 +9,12 @@ public enum InputFactory {
     ///   - replayFile: `--replay FILE`, overriding the configured input.
     ///   - replaySpeed: `--replay-speed`: nil = not given (use the config), .some(nil) = max.
     ///   - replayStartMs: `--replay-start`: wall time of the first edge (default now).
+    ///   - onWarning: where the GPIO input reports a button down at start or lost kernel events.
+    /// The GPIO input requests its lines here, so a missing, busy or forbidden line fails now,
+    /// before the daemon tells systemd it is ready.
     public static func make(configuration: Configuration, replayFile: String?, replaySpeed: Double??,
-                            replayStartMs: Int64?) throws(InputError) -> any EdgeSource {
+                            replayStartMs: Int64?,
+                            onWarning: @escaping @Sendable (String) -> Void = { _ in }) throws(InputError) -> any EdgeSource {
         let start = replayStartMs ?? WallClock.nowMs()
         if let replayFile {
             let speed = replaySpeed ?? configuration.replay?.speed
@@ -26,7 +30,31 @@ public enum InputFactory {
             let speed = replaySpeed ?? replay.speed
             return try ReplaySource.load(path: replay.file, buttons: configuration.buttons, speed: speed, startWallMs: start)
         case .gpio:
-            throw .gpioUnavailable(reason: "this build of smileyd has no GPIO input yet; use input: keyboard or replay")
+            return try GPIOSource(buttons: configuration.buttons, debounceMs: configuration.press.debounceMs,
+                                  onWarning: onWarning)
         }
+    }
+}
+
+/// The optional output lines (`ack-line`, `misuse-line`), requested as outputs (off) now.
+public enum IndicatorFactory {
+    public static func make(configuration: Configuration) throws(InputError)
+        -> (ack: (any IndicatorLine)?, misuse: (any IndicatorLine)?) {
+        guard configuration.ackLine != nil || configuration.misuseLine != nil else { return (nil, nil) }
+        let scan = GPIOChipScan.scan()
+        var ack: (any IndicatorLine)?
+        if let spec = configuration.ackLine {
+            ack = try GPIOOutputLine(spec: spec, role: "ack-line", scan: scan)
+        }
+        var misuse: (any IndicatorLine)?
+        if let spec = configuration.misuseLine {
+            do {
+                misuse = try GPIOOutputLine(spec: spec, role: "misuse-line", scan: scan)
+            } catch {
+                ack?.release()
+                throw error
+            }
+        }
+        return (ack, misuse)
     }
 }
