@@ -23,10 +23,14 @@ public enum Smileyd {
         public var ackLine: (any IndicatorLine)?
         /// `misuse-line`: pulsed after a flagged press is committed.
         public var misuseLine: (any IndicatorLine)?
+        /// How long an indicator line stays lit (tests lengthen it to be independent of load).
+        public var indicatorPulse: Duration
 
         public init(shutdownSignals: [UnixSignal] = [.sigterm, .sigint], maxPageCount: Int? = nil,
                     onCommitted: SampleWriter.CommitHandler? = nil, environment: DaemonEnvironment = .system,
-                    ackLine: (any IndicatorLine)? = nil, misuseLine: (any IndicatorLine)? = nil) {
+                    ackLine: (any IndicatorLine)? = nil, misuseLine: (any IndicatorLine)? = nil,
+                    indicatorPulse: Duration = .milliseconds(300)) {
+            self.indicatorPulse = indicatorPulse
             self.shutdownSignals = shutdownSignals
             self.maxPageCount = maxPageCount
             self.onCommitted = onCommitted
@@ -53,7 +57,8 @@ public enum Smileyd {
 
         let external = options.onCommitted
         let indicator = options.ackLine == nil && options.misuseLine == nil
-            ? nil : PressIndicator(ack: options.ackLine, misuse: options.misuseLine, logger: logger)
+            ? nil : PressIndicator(ack: options.ackLine, misuse: options.misuseLine, logger: logger,
+                                   pulse: options.indicatorPulse)
         let writer = SampleWriter(
             pool: pool, path: configuration.database,
             onCommitted: { batch, duration in

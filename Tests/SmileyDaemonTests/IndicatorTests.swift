@@ -73,13 +73,14 @@ struct IndicatorTests {
         let ack = RecordingLine("ack-line", database: configuration.database)
         let source = ScriptedLiveSource(steps: [.init(afterMs: 10, button: 0, kind: .rising),
                                                 .init(afterMs: 20, button: 0, kind: .falling),
-                                                .init(afterMs: 30, button: 1, kind: .rising),
+                                                .init(afterMs: 1000, button: 1, kind: .rising),
                                                 .init(afterMs: 20, button: 1, kind: .falling)],
                                         lingerMs: 0)
         try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
-                              options: .init(shutdownSignals: [], ackLine: ack))
-        // Two presses 50 ms apart: on, on again (timer restarted), and the daemon stopped before
-        // the second pulse ended: released (which turns the line off) without a late "off".
+                              options: .init(shutdownSignals: [], ackLine: ack, indicatorPulse: .seconds(5)))
+        // Two presses a second apart (two commits), well inside a 5 s pulse however loaded the machine: on, on
+        // again (timer restarted), and the daemon stopped before the second pulse ended:
+        // released (which turns the line off) without a late "off".
         #expect(ack.changes.map(\.on) == [true, true])
         #expect(ack.released)
         #expect(try StoreReader(path: configuration.database).totals().samples == 2)

@@ -2,11 +2,14 @@ import Logging
 import ServiceLifecycle
 import SmileyInput
 
-/// Lights the acknowledgement LED (`ack-line`) for ``pulse`` after an accepted press has been
+/// Lights the acknowledgement LED (`ack-line`) for ``pulse`` (300 ms) after an accepted press has been
 /// committed, and the `misuse-line` after a flagged one. A press during a pulse restarts it.
 /// A failing line is logged once and otherwise ignored: the presses matter more than the LED.
 actor PressIndicator {
-    static let pulse: Duration = .milliseconds(300)
+    static let defaultPulse: Duration = .milliseconds(300)
+
+    /// How long a line stays lit after a commit.
+    let pulse: Duration
 
     private let ack: (any IndicatorLine)?
     private let misuse: (any IndicatorLine)?
@@ -15,7 +18,8 @@ actor PressIndicator {
     private var closed = false
     private var warned = false
 
-    init(ack: (any IndicatorLine)?, misuse: (any IndicatorLine)?, logger: Logger) {
+    init(ack: (any IndicatorLine)?, misuse: (any IndicatorLine)?, logger: Logger, pulse: Duration = defaultPulse) {
+        self.pulse = pulse
         self.ack = ack
         self.misuse = misuse
         self.logger = logger
@@ -45,9 +49,10 @@ actor PressIndicator {
             return
         }
         offTimers[isMisuse]?.cancel()
+        let pulse = self.pulse
         offTimers[isMisuse] = Task { [weak self] in
             do {
-                try await Task.sleep(for: Self.pulse)
+                try await Task.sleep(for: pulse)
             } catch {
                 return // a newer pulse took over, or shutdown
             }
