@@ -11,11 +11,15 @@
 enum ConfigKeys {
     static let top = [
         "terminal", "site", "survey", "timezone", "database", "runtime-directory", "input", "replay",
-        "buttons", "press",
+        "buttons", "press", "upstream", "retention-days",
     ]
     static let replay = ["file", "speed"]
     static let button = ["name", "line", "active-low", "bias"]
     static let press = ["debounce-ms", "response-interval-ms", "simultaneous-ms", "held-ms"]
+    static let upstream = [
+        "url", "token-file", "ca-file", "batch-size", "coalesce-ms", "interval-seconds", "connect-timeout-ms",
+        "request-timeout-ms", "retry-initial-ms", "retry-max-ms", "heartbeat-seconds", "gzip",
+    ]
 
     /// Every section with a human name for hints such as "debounce-ms belongs in press:".
     static let sections: [(name: String, keys: [String])] = [
@@ -23,6 +27,7 @@ enum ConfigKeys {
         ("replay:", replay),
         ("each entry of buttons:", button),
         ("press:", press),
+        ("upstream:", upstream),
     ]
 }
 
@@ -32,6 +37,15 @@ enum ConfigLimits {
     static let responseIntervalMs = 0...3_600_000
     static let simultaneousMs = 0...10_000
     static let heldMs = 100...3_600_000
+    static let batchSize = 1...5_000
+    static let coalesceMs = 0...600_000
+    static let intervalSeconds = 1...86_400
+    static let connectTimeoutMs = 100...300_000
+    static let requestTimeoutMs = 100...3_600_000
+    static let retryInitialMs = 1...600_000
+    static let retryMaxMs = 1...86_400_000
+    static let heartbeatSeconds = 0...86_400
+    static let retentionDays = 1...36_500
     /// `terminal`, `site`, `survey` and button names.
     static let maxIdentifierLength = 64
 }

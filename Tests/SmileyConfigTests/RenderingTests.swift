@@ -74,6 +74,7 @@ import Testing
               response-interval-ms: 5000
               simultaneous-ms: 150
               held-ms: 3000
+            retention-days: 400
 
             """)
     }

@@ -2,17 +2,19 @@ import ArgumentParser
 import Foundation
 
 /// `smileyctl`: read-only staff tool for a Smiley terminal.
-public struct SmileyctlCommand: ParsableCommand {
+public struct SmileyctlCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "smileyctl",
         abstract: "See how the day went on this Smiley terminal.",
         discussion: """
-            Reads the terminal's database read-only: it never blocks or disturbs smileyd.
+            Reads the terminal's database read-only: it never blocks or disturbs smileyd (sync asks the \
+            daemon to send, or sends by itself when no daemon runs).
 
-            Exit status: 0 success; 64 bad usage; 66 no database yet; 74 I/O error; 78 bad configuration.
+            Exit status: 0 success; 64 bad usage; 66 no database yet; 74 I/O error; 78 bad configuration; \
+            sync also 65, 69 and 75 (see smileyctl sync --help).
             """,
         version: "0.1.0",
-        subcommands: [StatusCommand.self, SummaryCommand.self])
+        subcommands: [StatusCommand.self, SummaryCommand.self, SyncCommand.self])
 
     public init() {}
 }

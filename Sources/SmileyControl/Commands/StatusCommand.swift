@@ -37,17 +37,21 @@ struct StatusReport {
     var databasePath: String
     var databaseBytes: Int64
     var daemon: DaemonStatus?
+    /// The upstream sync, when `upstream:` is configured.
+    var upstream: UpstreamReport?
 
     static func gather(context: ControlContext) throws(ControlError) -> StatusReport {
         let reader = try context.reader()
         do {
             let totals = try reader.totals()
-            return StatusReport(
+            var report = StatusReport(
                 today: context.today, zone: context.zone,
                 tally: try reader.tally(in: context.today.interval(in: context.zone), buttons: context.configuration.buttons.count),
                 last: try reader.lastSample(), samples: totals.samples, unsynced: totals.unsynced,
                 databasePath: reader.path, databaseBytes: reader.sizeOnDisk(),
                 daemon: DaemonStatus.readLive(runtimeDirectory: context.configuration.runtimeDirectory))
+            report.upstream = try UpstreamReport.gather(context: context, reader: reader, daemon: report.daemon)
+            return report
         } catch {
             throw ControlError(error)
         }
@@ -90,6 +94,7 @@ struct StatusReport {
                 ("path", .string(databasePath)), ("bytes", .int(Int(databaseBytes))),
                 ("samples", .int(samples)), ("unsynced", .int(unsynced)),
             ])),
+            ("upstream", upstream?.json ?? .null),
         ])
     }
 
@@ -124,6 +129,7 @@ struct StatusReport {
             lines.append("Last press: none yet")
         }
         lines.append("Database: \(databasePath), \(Self.bytes(databaseBytes)), \(samples) samples, \(unsynced) not yet synced")
+        if let upstream { lines.append(contentsOf: upstream.lines(terminal: terminal, zone: zone)) }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -5,6 +5,7 @@ import SmileyConfig
 import SmileyCore
 import SmileyInput
 import SmileyStore
+import SmileySync
 
 /// `smileyd`: records every button press of a Smiley terminal durably.
 public struct SmileydCommand: AsyncParsableCommand {
@@ -18,7 +19,8 @@ public struct SmileydCommand: AsyncParsableCommand {
 
             Exit status: 0 after a clean stop (SIGTERM, SIGINT, q on the keyboard, end of a replay); \
             64 bad usage; 65 malformed trace or newer database; 66 missing trace; 69 input unavailable; \
-            73 database not writable; 74 I/O error; 78 bad configuration.
+            73 database not writable; 74 I/O error; 78 bad configuration (including an upstream token \
+            file open to other users).
             """,
         version: Smileyd.version)
 
@@ -83,6 +85,10 @@ public struct SmileydCommand: AsyncParsableCommand {
             Self.fail(error.description, code: error.exitCode)
         } catch let error as InputError {
             Self.fail(error.description, code: error.exitCode)
+        } catch let error as SyncSetupError {
+            Self.fail(error.description, code: error.exitCode)
+        } catch let error as SyncStoreError {
+            Self.fail(error.description, code: 74)
         }
     }
 

@@ -44,6 +44,40 @@ public enum SmileyMigrations {
                 WHERE clock_synchronized = 0 AND recorded_at_original IS NULL
                 """)
         }
+        migrator.registerMigration("v2-sync-batches") { db in
+            // Upstream sync. A batch is a fixed set of samples sent under one Idempotency-Key (its
+            // uuid). Its id and members are committed before the first send, so a retry — after a
+            // timeout, a crash or a power cut — re-sends the same samples under the same key.
+            //   pending      formed (or put back from quarantine), not yet attempted
+            //   in-flight    an attempt started; the receiver may hold it: re-send it, never re-form it
+            //   quarantined  the receiver refused it (a 4xx other than 408/409/429): kept, not retried
+            //                until `smileyctl sync --retry-quarantined`
+            //   done         acknowledged; its samples are synced (and leave the batch)
+            try db.execute(sql: """
+                CREATE TABLE sync_batch (
+                    id INTEGER PRIMARY KEY,
+                    uuid BLOB NOT NULL UNIQUE CHECK (length(uuid) = 16),
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'in-flight', 'quarantined', 'done')),
+                    sample_count INTEGER NOT NULL CHECK (sample_count > 0),
+                    -- Failed attempts so far.
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    -- The last HTTP status the receiver answered (null: none, or no answer).
+                    last_status INTEGER,
+                    last_error TEXT,
+                    -- ms since 1970.
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX sync_batch_open ON sync_batch(state, id) WHERE state != 'done'")
+            // The batch a pending sample belongs to; cleared when the sample is synced.
+            try db.execute(sql: "ALTER TABLE sample ADD COLUMN batch_id INTEGER REFERENCES sync_batch(id)")
+            try db.execute(sql: "CREATE INDEX sample_by_batch ON sample(batch_id) WHERE batch_id IS NOT NULL")
+            // The samples no batch has taken yet, oldest first: where the next batch comes from.
+            try db.execute(sql: """
+                CREATE INDEX sample_unbatched ON sample(id) WHERE sync_state = 'pending' AND batch_id IS NULL
+                """)
+        }
         return migrator
     }
 }
