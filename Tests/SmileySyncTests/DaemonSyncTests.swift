@@ -158,6 +158,8 @@ struct DaemonSyncTests {
         let killTime = Date().timeIntervalSince(started)
         // Finally a clean run: `smileyctl sync` through the daemon empties the backlog.
         let daemon = try DaemonProcess(config: config, logFile: folder.file("smileyd.log"))
+        // (A killed daemon leaves its socket file behind: wait until the new one answers.)
+        #expect(await eventually(10) { (try? ControlClient(path: folder.file("run/control.sock"))) != nil })
         let sync = try run(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "120"])
         #expect(sync.status == 0, "\(sync.stdout) \(sync.stderr)")
         #expect(sync.stdout.contains("(daemon)"))
@@ -168,7 +170,8 @@ struct DaemonSyncTests {
         #expect(local.count >= 20_000)
         #expect(local.allSatisfy { $0.synced })
         #expect(stored.count == local.count)
-        #expect(Set(stored.map(\.id)) == Set(local.map(\.id)))
+        let sameSet = Set(stored.map(\.id)) == Set(local.map(\.id))
+        #expect(sameSet)
         #expect(try await collector.storage.inner.acceptedTotal() == local.count)
         #expect(collector.storage.conflicts.withLock { $0 }.isEmpty)
         let keys = collector.storage.keys.withLock { $0 }

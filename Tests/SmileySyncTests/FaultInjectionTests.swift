@@ -102,17 +102,17 @@ struct FaultInjectionTests {
     func thousandBatches() async throws {
         let folder = TemporaryFolder()
         let seed = UInt64.random(in: 0...UInt64.max)
-        let faults = FaultInjection(seed: seed, stall: .milliseconds(450))
+        let faults = FaultInjection(seed: seed, stall: .milliseconds(320))
         // The storage itself is sometimes slow (a key stays in progress while the client retries).
         let slow = Mutex(SplitMix(seed: seed ^ 0xABCDEF))
         let collector = try await CollectorFixture.start(folder: folder, middlewares: [faults], slowdown: {
             let roll = slow.withLock { $0.next() % 1000 }
-            if roll < 15 { try? await Task.sleep(for: .milliseconds(400)) }
+            if roll < 15 { try? await Task.sleep(for: .milliseconds(300)) }
         })
         defer { Task { await collector.stop() } }
         let terminal = try TerminalDatabase(folder: folder)
         let samples = try terminal.seed(3000)
-        let client = try collector.client(timeout: .milliseconds(300))
+        let client = try collector.client(timeout: .milliseconds(220))
         let uploader = Uploader(store: terminal.store, sender: client,
                                 settings: fastSettings(batchSize: 3, backoff: BackoffPolicy(initial: .milliseconds(1), cap: .milliseconds(10))),
                                 url: collector.url, settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow, logger: quietLogger)
@@ -133,7 +133,8 @@ struct FaultInjectionTests {
         let stored = try await collector.storage.inner.storedSamples()
         let expected = samples + late
         #expect(stored.count == expected.count, "seed \(seed)")
-        #expect(Set(stored.map(\.id)) == Set(expected.map(\.id)), "seed \(seed)")
+        let sameSet = Set(stored.map(\.id)) == Set(expected.map(\.id))
+        #expect(sameSet, "seed \(seed)")
         let byID = Dictionary(uniqueKeysWithValues: expected.map { ($0.id, $0) })
         #expect(stored.allSatisfy { got in byID[got.id].map { s in s.button == got.button && s.recordedAtMs == got.recordedAtMs && s.misuse?.rawValue == got.misuse } ?? false })
         // Each sample was accepted exactly once over all keys; the terminal has them all synced.

@@ -126,6 +126,8 @@ struct CollectorFixture {
     let running: RunningCollector
     let storage: RecordingStorage
     let tokens: [String: String]
+    /// Clients made here, shut down by ``stop()`` (AsyncHTTPClient insists on it).
+    let clients = ClientList()
 
     var url: String { running.baseURL }
 
@@ -145,10 +147,15 @@ struct CollectorFixture {
                 gzip: Bool = true) throws -> UploadClient {
         let endpoint = UploadEndpoint(baseURL: url ?? self.url, token: BearerToken(unchecked: token ?? tokens[terminal] ?? "none"),
                                       connectTimeout: .seconds(2), requestTimeout: timeout, gzip: gzip)
-        return try UploadClient(endpoint: endpoint, userAgent: "smiley-test", logger: quietLogger)
+        let client = try UploadClient(endpoint: endpoint, userAgent: "smiley-test", logger: quietLogger)
+        clients.add(client)
+        return client
     }
 
-    func stop() async { await running.stop() }
+    func stop() async {
+        await clients.shutdown()
+        await running.stop()
+    }
 }
 
 func wallNow() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -176,4 +183,14 @@ func fastSettings(batchSize: Int = 100, settle: Duration = .zero, coalesce: Dura
                   interval: Duration = .seconds(60), holdBoot: String? = nil) -> UploaderSettings {
     UploaderSettings(batchSize: batchSize, coalesce: coalesce, settle: settle, interval: interval, backoff: backoff,
                      holdBoot: holdBoot)
+}
+
+final class ClientList: Sendable {
+    private let clients = Mutex<[UploadClient]>([])
+
+    func add(_ client: UploadClient) { clients.withLock { $0.append(client) } }
+
+    func shutdown() async {
+        for client in clients.withLock({ $0 }) { await client.shutdown() }
+    }
 }

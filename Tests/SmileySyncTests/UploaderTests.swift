@@ -23,9 +23,10 @@ struct UploaderTests {
         let runner = Task { await uploader.run() }
         defer { runner.cancel() }
 
-        #expect(await eventually { let s = await uploader.status; return s.backlog == 0 && s.state == .idle })
+        #expect(await eventually { let s = await uploader.status; return s.sentSinceStart == 1234 && s.backlog == 0 && s.state == .idle })
         let stored = try await collector.storage.inner.storedSamples()
-        #expect(stored.map(\.id) == samples.map(\.id))         // oldest first, all, once
+        let inOrder = stored.map(\.id) == samples.map(\.id)
+        #expect(stored.count == 1234 && inOrder)         // oldest first, all, once
         #expect(try terminal.all().allSatisfy { $0.synced })
         #expect(collector.storage.keys.withLock { $0.count } == 13)
         #expect(await uploader.status.sentSinceStart == 1234)
@@ -41,7 +42,8 @@ struct UploaderTests {
         let more = try terminal.seed(3, from: 1_795_400_000_000)
         await uploader.samplesCommitted(inserted: 3)
         #expect(try await eventually { try await collector.storage.inner.storedSamples().count == 1237 })
-        #expect(try await collector.storage.inner.storedSamples().suffix(3).map(\.id) == more.map(\.id))
+        let lastThree = try await collector.storage.inner.storedSamples().suffix(3).map(\.id) == more.map(\.id)
+        #expect(lastThree)
     }
 
     @Test("rows committed less than `settle` ago wait: a re-flag that comes within the window is what gets sent")
@@ -198,7 +200,10 @@ struct UploaderTests {
                                 settings: fastSettings(backoff: BackoffPolicy(initial: .seconds(60), cap: .seconds(60))),
                                 url: "http://127.0.0.1:\(port)", settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow, logger: quietLogger)
         let runner = Task { await uploader.run() }
-        defer { runner.cancel() }
+        defer {
+            runner.cancel()
+            Task { await client.shutdown() }
+        }
         // Wait for a failure whose backoff is long (full jitter may draw a short one: it then
         // fails again soon and draws anew).
         #expect(await eventually(30) {

@@ -45,8 +45,13 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             outcome = try await perform()
         } catch {
-            FileHandle.standardError.write(Data("smileyctl: error: \(error.description)\n".utf8))
-            throw ExitCode(error.exitCode)
+            let failure: ControlError = switch error {
+            case let error as ControlError: error
+            case let blocked as ForegroundBlocked: blocked.error
+            default: ControlError("\(error)", exitCode: 74)
+            }
+            FileHandle.standardError.write(Data("smileyctl: error: \(failure.description)\n".utf8))
+            throw ExitCode(failure.exitCode)
         }
         progress.clear()
         switch format {
@@ -58,7 +63,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     var progress: ProgressLine { ProgressLine.standardError }
 
-    func perform() async throws(ControlError) -> SyncOutcome {
+    func perform() async throws -> SyncOutcome {
         let context = try ControlContext.load(configOption: global.config)
         guard context.configuration.upstream != nil else {
             throw ControlError("no upstream: section in \(context.configPath): there is nowhere to send samples to; add upstream: with url and token-file",
@@ -70,14 +75,33 @@ struct SyncCommand: AsyncParsableCommand {
             let client = try ControlClient(path: socket)
             return try throughDaemon(client, deadline: deadline)
         } catch ControlClient.Failure.noDaemon {
-            return try await inForeground(context, deadline: deadline)
+            do {
+                return try await inForeground(context, deadline: deadline)
+            } catch let error as ForegroundBlocked {
+                // A daemon holds the sync lock but its socket was not up yet (it is starting):
+                // give it a moment, then ask it.
+                for _ in 0..<50 {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    if let client = try? ControlClient(path: socket) {
+                        return try throughDaemon(client, deadline: deadline)
+                    }
+                }
+                throw error.error
+            }
         } catch let failure as ControlClient.Failure {
             throw ControlError(failure.description, exitCode: 69)
         } catch let error as ControlError {
             throw error
+        } catch let blocked as ForegroundBlocked {
+            throw blocked.error
         } catch {
             throw ControlError("\(error)", exitCode: 74)
         }
+    }
+
+    /// The sync lock is held by another process (the daemon, if it is starting).
+    struct ForegroundBlocked: Error {
+        var error: ControlError
     }
 
     /// Asks the running daemon and follows its progress lines.
@@ -110,7 +134,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     /// No daemon answers: run an uploader here until the backlog is empty or time is up.
-    func inForeground(_ context: ControlContext, deadline: MonotonicDeadline) async throws(ControlError) -> SyncOutcome {
+    func inForeground(_ context: ControlContext, deadline: MonotonicDeadline) async throws -> SyncOutcome {
         let configuration = context.configuration
         let pool: DatabasePool
         do {
@@ -131,7 +155,7 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             lock = try SyncLock(database: configuration.database)
         } catch {
-            throw ControlError("\(error.description); wait for it, or stop it", exitCode: 75)
+            throw ForegroundBlocked(error: ControlError("\(error.description); wait for it, or stop it", exitCode: 75))
         }
         // A daemon without upstream may still be recording presses: then recent rows settle first.
         let daemonLive = DaemonStatus.readLive(runtimeDirectory: configuration.runtimeDirectory) != nil
