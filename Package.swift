@@ -109,10 +109,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SmileyControlTests", dependencies: ["SmileyControl", "SmileyStore", "SmileyConfig"]),
-        .testTarget(name: "SmileyCollectorTests", dependencies: [
-            "SmileyCollector",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
+        .testTarget(name: "SmileyCollectorTests", dependencies: ["SmileyCollector"]),
         .testTarget(name: "SmileySyncTests", dependencies: [
             "SmileySync", "SmileyCollector", "SmileyStore", "SmileyConfig", "SmileyCore", "SmileyPlatform",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

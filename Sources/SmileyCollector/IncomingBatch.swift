@@ -10,8 +10,6 @@ public struct IncomingBatch: Sendable, Equatable {
 }
 
 public struct IncomingSample: Sendable, Equatable {
-    /// Lowercase canonical UUID.
-    public var id: String
     public var uuid: UUID
     public var survey: String
     public var button: Int
@@ -21,6 +19,9 @@ public struct IncomingSample: Sendable, Equatable {
     public var utcOffsetSeconds: Int
     public var clockSynchronized: Bool
     public var misuse: MisuseReason?
+
+    /// Lowercase canonical UUID.
+    public var id: String { uuid.uuidString.lowercased() }
 
     /// `YYYY-MM-DD` of the press in the terminal's zone (its offset at the press).
     public var localDay: String { RFC3339Parse.day(ofMs: recordedAtMs + Int64(utcOffsetSeconds) * 1000) }
@@ -64,7 +65,7 @@ enum BatchDecoder {
         }
         let terminal = try text(raw.terminal, "terminal")
         let site = try text(raw.site, "site")
-        guard let batch = raw.batch, let batchID = UUID(uuidString: batch) else {
+        guard let batch = raw.batch, let batchID = parseUUID(batch) else {
             throw BatchValidationError(message: "batch: expected the batch's UUID")
         }
         guard let rawSamples = raw.samples else { throw BatchValidationError(message: "samples: required (a list)") }
@@ -76,7 +77,7 @@ enum BatchDecoder {
         var seen = Set<UUID>()
         for (index, sample) in rawSamples.enumerated() {
             let at = "samples[\(index)]"
-            guard let id = sample.id, let uuid = UUID(uuidString: id) else {
+            guard let id = sample.id, let uuid = parseUUID(id) else {
                 throw BatchValidationError(message: "\(at).id: expected a UUID")
             }
             guard seen.insert(uuid).inserted else {
@@ -105,7 +106,7 @@ enum BatchDecoder {
                 misuse = reason
             }
             samples.append(IncomingSample(
-                id: uuid.uuidString.lowercased(), uuid: uuid, survey: try text(sample.survey, "\(at).survey"), button: button,
+                uuid: uuid, survey: try text(sample.survey, "\(at).survey"), button: button,
                 buttonName: try text(sample.buttonName, "\(at).buttonName"), scale: scale, recordedAtMs: ms,
                 utcOffsetSeconds: offset, clockSynchronized: synchronized, misuse: misuse))
         }
@@ -113,11 +114,60 @@ enum BatchDecoder {
     }
 
     static func text(_ value: String?, _ field: String) throws(BatchValidationError) -> String {
-        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty, value.count <= maxTextLength,
-              !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard let value, isValidText(value) else {
             throw BatchValidationError(message: "\(field): expected a text of 1 to \(maxTextLength) characters without control characters")
         }
         return value
+    }
+
+    /// 1 to 64 characters, not only spaces, no control characters; printable ASCII (the usual
+    /// case) is checked byte by byte without Unicode tables.
+    static func isValidText(_ value: String) -> Bool {
+        let utf8 = value.utf8
+        guard !utf8.isEmpty else { return false }
+        if utf8.count <= maxTextLength, utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return utf8.contains { $0 != 0x20 }
+        }
+        return !value.trimmingCharacters(in: .whitespaces).isEmpty && value.count <= maxTextLength
+            && !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    }
+
+    /// A UUID in its 36-character form, either case, without Foundation's scanner.
+    static func parseUUID(_ text: String) -> UUID? {
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let ok = text.utf8.withContiguousStorageIfAvailable { chars -> Bool in
+            guard chars.count == 36 else { return false }
+            return withUnsafeMutableBytes(of: &bytes) { out -> Bool in
+                var index = 0
+                var position = 0
+                while position < 36 {
+                    if position == 8 || position == 13 || position == 18 || position == 23 {
+                        guard chars[position] == UInt8(ascii: "-") else { return false }
+                        position += 1
+                        continue
+                    }
+                    guard let high = hexValue(chars[position]), let low = hexValue(chars[position + 1]) else { return false }
+                    out[index] = high << 4 | low
+                    index += 1
+                    position += 2
+                }
+                return true
+            }
+        }
+        switch ok {
+        case true?: return UUID(uuid: bytes)
+        case false?: return nil
+        case nil: return UUID(uuidString: text)
+        }
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x61...0x66: c - 0x61 + 10
+        case 0x41...0x46: c - 0x41 + 10
+        default: nil
+        }
     }
 
     static func describe(_ error: any Error) -> String {
@@ -184,7 +234,23 @@ public enum RFC3339Parse {
     public static func day(ofMs ms: Int64) -> String {
         let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
         let (y, m, d) = civil(fromDays: days)
-        return String(format: "%04lld-%02lld-%02lld", y, m, d)
+        var out = [UInt8]()
+        out.reserveCapacity(10)
+        func put(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            let v = max(0, value)
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+                divisor /= 10
+            }
+        }
+        put(y, 4)
+        out.append(UInt8(ascii: "-"))
+        put(m, 2)
+        out.append(UInt8(ascii: "-"))
+        put(d, 2)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func daysIn(month: Int64, year: Int64) -> Int64 {

@@ -100,6 +100,8 @@ struct SyncBench: ParsableCommand {
         }
         let elapsed = Date().timeIntervalSince(started)
         peakKiB = max(peakKiB, Self.peakRSSKiB(pid: daemon.processIdentifier) ?? 0)
+        let daemonCPU = Self.cpuSeconds(pid: daemon.processIdentifier) ?? 0
+        let collectorCPU = Self.cpuSeconds(pid: collectorProcess.processIdentifier) ?? 0
         daemon.terminate()
         daemon.waitUntilExit()
         let left = try DatabaseQueue(path: database).read { db in
@@ -109,6 +111,8 @@ struct SyncBench: ParsableCommand {
         print(String(format: "drained in %.2f s (smileyd start to the last sample stored): %.0f samples/s", elapsed,
                      Double(samples) / elapsed))
         print(String(format: "smileyd peak RSS (VmHWM): %.1f MiB", Double(peakKiB) / 1024))
+        print(String(format: "CPU time: smileyd %.2f s (%.1f µs/sample), smiley-collector %.2f s (%.1f µs/sample)",
+                     daemonCPU, daemonCPU / Double(samples) * 1e6, collectorCPU, collectorCPU / Double(samples) * 1e6))
         print("unsynced left in the terminal's database: \(left)")
     }
 
@@ -159,6 +163,17 @@ struct SyncBench: ParsableCommand {
         return Int(line[line.index(after: colon)...])
     }
 
+    /// User + system CPU seconds of a live process (/proc/PID/stat fields 14 and 15).
+    static func cpuSeconds(pid: Int32) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the command name: state is field 3, so utime (14) and stime (15) are at 11 and 12.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user + system) / ticks
+    }
+
     /// VmHWM of a process, KiB.
     static func peakRSSKiB(pid: Int32) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
@@ -181,7 +196,9 @@ struct SyncBench: ParsableCommand {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return nil }
-        let request = "GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         var response = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)

@@ -65,8 +65,9 @@ struct SampleWriterTests {
     func fullDisk() async throws {
         let folder = TemporaryFolder()
         let path = folder.file("smiley.sqlite")
-        // A tiny page budget makes SQLite answer SQLITE_FULL for real.
-        let pool = try SmileyDatabase.openForWriting(path: path, maxPageCount: 8)
+        // A tiny page budget makes SQLite answer SQLITE_FULL for real (the schema itself, with
+        // v2-sync-batches, takes about 10 pages).
+        let pool = try SmileyDatabase.openForWriting(path: path, maxPageCount: 12)
         let log = WriterLog()
         let writer = SampleWriter(pool: pool, path: path, maxBatch: 64,
                                   onCommitted: { batch, _ in log.committed(batch) },

@@ -40,7 +40,8 @@ struct SyncStoreTests {
         let again = try DatabaseQueue(path: path)
         let members = try await again.read { db in
             try Data.fetchAll(db, sql: """
-                SELECT s.uuid FROM sample s JOIN sync_batch b ON b.id = s.batch_id WHERE b.uuid = ? ORDER BY s.id
+                SELECT s.uuid FROM sample s JOIN sync_batch b ON s.id BETWEEN b.first_sample AND b.last_sample
+                WHERE b.uuid = ? ORDER BY s.id
                 """, arguments: [batch.id])
         }
         #expect(members.count == 5)
@@ -67,20 +68,23 @@ struct SyncStoreTests {
         let pool = try SmileyDatabase.openForWriting(path: path)
         let store = SyncStore(pool: pool, path: path)
         let synced = try insertSamples(pool, count: 3)                                   // rows 1-3
-        let unsynchronized = try insertSamples(pool, count: 2, boot: "boot-now", synchronized: false) // rows 4-5
-        let renamed = try insertSamples(pool, count: 2, terminal: "t2")                  // rows 6-7
+        let renamed = try insertSamples(pool, count: 2, terminal: "t2")                  // rows 4-5
+        let unsynchronized = try insertSamples(pool, count: 2, boot: "boot-now", synchronized: false) // rows 6-7
 
         // Only up to the horizon.
         var batch = try #require(try await store.nextBatch(BatchSelection(limit: 100, horizon: 2), nowMs: nowMs))
         #expect(batch.samples.map(\.id) == synced.prefix(2).map(\.id))
         batch = try #require(try await store.complete(batch, status: 200, nowMs: nowMs,
                                                       next: BatchSelection(limit: 100, holdUncorrectedOfBoot: "boot-now")))
-        // The held boot's uncorrected samples are skipped; the batch stops where the terminal changes.
+        // The batch stops where the terminal changes…
         #expect(batch.samples.map(\.id) == [synced[2].id])
         batch = try #require(try await store.complete(batch, status: 200, nowMs: nowMs,
                                                       next: BatchSelection(limit: 100, holdUncorrectedOfBoot: "boot-now")))
         #expect(batch.samples.map(\.id) == renamed.map(\.id))
-        #expect(batch.terminal == "t2")
+        #expect(batch.terminal == "t2" && batch.firstSample == 4 && batch.lastSample == 5)
+        // …and before the held boot's uncorrected samples.
+        #expect(try await store.hasUnbatched(BatchSelection(limit: 10, holdUncorrectedOfBoot: "boot-now")) == false)
+        #expect(try await store.hasUnbatched(BatchSelection(limit: 10)) == true)
         let last = try await store.complete(batch, status: 200, nowMs: nowMs, next: BatchSelection(limit: 100, holdUncorrectedOfBoot: "boot-now"))
         #expect(last == nil)
         // Without the hold they go, flagged as taken with an unsynchronized clock.
@@ -163,7 +167,7 @@ struct SyncStoreTests {
         #expect(resent == batch)
     }
 
-    @Test("new batches read the unbatched backlog through its partial index, not the whole table")
+    @Test("new batches read the backlog as a row id range after the last batch, not the whole table")
     func queryPlan() throws {
         let folder = TemporaryFolder()
         let pool = try SmileyDatabase.openForWriting(path: folder.file("smiley.sqlite"))
@@ -171,7 +175,25 @@ struct SyncStoreTests {
         let plan = try pool.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
         }
-        #expect(plan.contains { $0.contains("sample_unbatched") }, "\(plan)")
+        // A range search (the unsynced partial index or the row ids), never a scan of the table.
+        #expect(plan.contains { $0.hasPrefix("SEARCH sample") && ($0.contains("(id>? AND id<?)") || $0.contains("(rowid>? AND rowid<?)")) },
+                "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN sample") }, "\(plan)")
+    }
+
+    @Test("retention keeps the newest sample, so new row ids stay above every batch's range")
+    func rowIDsOnlyGrow() async throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        let store = SyncStore(pool: pool, path: path)
+        try insertSamples(pool, count: 5, from: 1_000_000_000_000)
+        let batch = try #require(try await store.nextBatch(BatchSelection(limit: 10), nowMs: nowMs))
+        _ = try await store.complete(batch, status: 200, nowMs: nowMs, next: nil)
+        #expect(try await store.prune(syncedBeforeMs: nowMs) == 4)
+        let fresh = try insertSamples(pool, count: 1)
+        let next = try #require(try await store.nextBatch(BatchSelection(limit: 10), nowMs: nowMs))
+        #expect(next.samples.map(\.id) == fresh.map(\.id) && next.firstSample == 6)
     }
 
     @Test("a database from before the sync gets the v2-sync-batches migration, its samples all unsynced")

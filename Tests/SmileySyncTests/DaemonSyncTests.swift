@@ -178,7 +178,7 @@ struct DaemonSyncTests {
         #expect(keys.values.reduce(0) { $0 + $1.count } == local.count)
         print("kill -9: \(kills) kills in \(String(format: "%.1f", killTime)) s, \(killsWithBacklog) with a backlog, \(progressDuringLives) lives made progress; \(local.count) samples, \(keys.count) batches; storage \(collector.storage.outcomes.withLock { $0 })")
         #expect(killsWithBacklog >= 50)
-        #expect(progressDuringLives >= 30)
+        #expect(progressDuringLives >= 20)
     }
 
     @Test("smileyd refuses a token file readable by others, says so, and never prints the token")

@@ -150,11 +150,12 @@ struct UploaderTests {
         defer { runner.cancel() }
         #expect(await eventually { await uploader.status.state == .paused })
         let status = await uploader.status
-        #expect(status.quarantinedBatches == 3 && status.quarantinedSamples == 30)
+        // Three in a row trip the pause; the one still in flight then may be refused too.
+        #expect((3...4).contains(status.quarantinedBatches) && status.quarantinedSamples == status.quarantinedBatches * 10)
         #expect(status.lastError?.contains("HTTP 401") == true)
         #expect(status.nextAttemptAtMs.map { $0 > wallNow() + 3_000_000 } == true)
         let counts = try await terminal.store.counts()
-        #expect(counts.unsynced == 100 && counts.quarantinedSamples == 30)
+        #expect(counts.unsynced == 100 && counts.quarantinedSamples == status.quarantinedSamples)
     }
 
     @Test("Retry-After is honoured, and a failing receiver is retried with the same key until it answers")

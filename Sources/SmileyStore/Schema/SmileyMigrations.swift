@@ -46,18 +46,25 @@ public enum SmileyMigrations {
         }
         migrator.registerMigration("v2-sync-batches") { db in
             // Upstream sync. A batch is a fixed set of samples sent under one Idempotency-Key (its
-            // uuid). Its id and members are committed before the first send, so a retry — after a
-            // timeout, a crash or a power cut — re-sends the same samples under the same key.
+            // uuid): the unsynced samples whose row ids lie in first_sample...last_sample. Batches
+            // take the oldest samples no batch has taken yet, in row id order, so their ranges never
+            // overlap and each sample belongs to at most one batch. The uuid and the range are
+            // committed before the first send, so a retry — after a timeout, a crash or a power cut —
+            // re-sends the same samples under the same key. (Row ids only grow: retention never
+            // deletes the newest sample, so SQLite never hands out a row id below a batch's range.)
             //   pending      formed (or put back from quarantine), not yet attempted
             //   in-flight    an attempt started; the receiver may hold it: re-send it, never re-form it
             //   quarantined  the receiver refused it (a 4xx other than 408/409/429): kept, not retried
             //                until `smileyctl sync --retry-quarantined`
-            //   done         acknowledged; its samples are synced (and leave the batch)
+            //   done         acknowledged; its samples are synced
             try db.execute(sql: """
                 CREATE TABLE sync_batch (
                     id INTEGER PRIMARY KEY,
                     uuid BLOB NOT NULL UNIQUE CHECK (length(uuid) = 16),
                     state TEXT NOT NULL CHECK (state IN ('pending', 'in-flight', 'quarantined', 'done')),
+                    -- The members: sample row ids first_sample...last_sample.
+                    first_sample INTEGER NOT NULL,
+                    last_sample INTEGER NOT NULL CHECK (last_sample >= first_sample),
                     sample_count INTEGER NOT NULL CHECK (sample_count > 0),
                     -- Failed attempts so far.
                     attempts INTEGER NOT NULL DEFAULT 0,
@@ -70,13 +77,6 @@ public enum SmileyMigrations {
                 )
                 """)
             try db.execute(sql: "CREATE INDEX sync_batch_open ON sync_batch(state, id) WHERE state != 'done'")
-            // The batch a pending sample belongs to; cleared when the sample is synced.
-            try db.execute(sql: "ALTER TABLE sample ADD COLUMN batch_id INTEGER REFERENCES sync_batch(id)")
-            try db.execute(sql: "CREATE INDEX sample_by_batch ON sample(batch_id) WHERE batch_id IS NOT NULL")
-            // The samples no batch has taken yet, oldest first: where the next batch comes from.
-            try db.execute(sql: """
-                CREATE INDEX sample_unbatched ON sample(id) WHERE sync_state = 'pending' AND batch_id IS NULL
-                """)
         }
         return migrator
     }

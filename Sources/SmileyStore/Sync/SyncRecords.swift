@@ -37,23 +37,27 @@ public struct UploadSample: Sendable, Hashable, FetchableRecord {
         self.misuse = misuse
     }
 
+    /// From a row of ``columns``, by position (named lookups hash every column name per row,
+    /// which shows when draining a large backlog).
     public init(row: Row) throws {
-        rowID = row["id"]
-        id = row["uuid"]
-        terminal = row["terminal"]
-        site = row["site"]
-        survey = row["survey"]
-        button = row["button"]
-        buttonName = row["button_name"]
-        scale = row["scale"]
-        recordedAtMs = row["recorded_at"]
-        utcOffsetSeconds = row["utc_offset"]
-        let synchronized: Bool = row["clock_synchronized"]
-        let original: Int64? = row["recorded_at_original"]
+        rowID = row[0]
+        id = row[1]
+        terminal = row[2]
+        site = row[3]
+        survey = row[4]
+        button = row[5]
+        buttonName = row[6]
+        scale = row[7]
+        recordedAtMs = row[8]
+        utcOffsetSeconds = row[9]
+        let synchronized: Bool = row[10]
+        let original: Int64? = row[11]
         clockSynchronized = synchronized || original != nil
-        misuse = (row["misuse"] as String?).flatMap(MisuseReason.init(rawValue:))
+        let misuseText: String? = row[12]
+        misuse = misuseText.flatMap(MisuseReason.init(rawValue:))
     }
 
+    /// The columns ``init(row:)`` reads, in its order.
     static let columns = """
         id, uuid, terminal, site, survey, button, button_name, scale, recorded_at, utc_offset,
         clock_synchronized, recorded_at_original, misuse
@@ -77,6 +81,9 @@ public struct SyncBatch: Sendable, Hashable {
     /// Failed attempts so far.
     public var attempts: Int
     public var createdAtMs: Int64
+    /// The members are the unsynced samples with row ids firstSample...lastSample.
+    public var firstSample: Int64
+    public var lastSample: Int64
     /// Oldest first. All of one terminal and site.
     public var samples: [UploadSample]
 

@@ -31,25 +31,28 @@ public struct SyncStore: Sendable {
     /// The batch to send next: the oldest one already formed and not acknowledged (after a crash,
     /// a timeout or a failed attempt: the same key and the same samples), else a new one of the
     /// oldest eligible samples. Nil when there is nothing to send.
-    public func nextBatch(_ selection: BatchSelection, nowMs: Int64) async throws(SyncStoreError) -> SyncBatch? {
+    /// - Parameter excluding: batches being sent right now (row ids), not to be handed out twice.
+    public func nextBatch(_ selection: BatchSelection, excluding: Set<Int64> = [], nowMs: Int64) async throws(SyncStoreError) -> SyncBatch? {
         try await write("forming a batch") { db in
-            try Self.nextBatch(selection, nowMs: nowMs, in: db)
+            try Self.nextBatch(selection, excluding: excluding, nowMs: nowMs, in: db)
         }
     }
 
     /// The receiver acknowledged `batch`: its samples are synced. Then, in the same transaction
     /// (one fsync), the next batch as ``nextBatch(_:nowMs:)`` would give it; pass nil to form none.
-    public func complete(_ batch: SyncBatch, status: Int, nowMs: Int64,
-                         next selection: BatchSelection?) async throws(SyncStoreError) -> SyncBatch? {
+    public func complete(_ batch: SyncBatch, status: Int, nowMs: Int64, next selection: BatchSelection?,
+                         excluding: Set<Int64> = []) async throws(SyncStoreError) -> SyncBatch? {
         try await write("recording an acknowledged batch") { db in
-            try db.execute(sql: "UPDATE sample SET sync_state = 'synced', batch_id = NULL WHERE batch_id = ?",
-                           arguments: [batch.rowID])
+            try db.execute(sql: """
+                UPDATE sample SET sync_state = 'synced'
+                WHERE id BETWEEN ? AND ? AND sync_state = 'pending'
+                """, arguments: [batch.firstSample, batch.lastSample])
             try db.execute(sql: """
                 UPDATE sync_batch SET state = 'done', last_status = ?, last_error = NULL, updated_at = ?
                 WHERE id = ?
                 """, arguments: [status, nowMs, batch.rowID])
             guard let selection else { return nil }
-            return try Self.nextBatch(selection, nowMs: nowMs, in: db)
+            return try Self.nextBatch(selection, excluding: excluding, nowMs: nowMs, in: db)
         }
     }
 
@@ -105,19 +108,23 @@ public struct SyncStore: Sendable {
             var probe = selection
             probe.limit = 1
             let (sql, arguments) = Self.unbatchedQuery(probe)
-            return try Row.fetchOne(db, sql: sql, arguments: arguments) != nil
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return false }
+            // The next sample may be one held for the clock.
+            guard let hold = selection.holdUncorrectedOfBoot else { return true }
+            return !((row[13] as String) == hold && !(row[10] as Bool) && (row[11] as Int64?) == nil)
         }
     }
 
     /// Unsynced samples with a row id up to `horizon`, and how many of them are quarantined.
     public func unsynced(upTo horizon: Int64) async throws(SyncStoreError) -> (pending: Int, quarantined: Int) {
         try await read("counting the backlog") { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS pending, count(b.id) AS quarantined
-                FROM sample s LEFT JOIN sync_batch b ON b.id = s.batch_id AND b.state = 'quarantined'
-                WHERE s.sync_state = 'pending' AND s.id <= ?
-                """, arguments: [horizon])
-            return (row?["pending"] ?? 0, row?["quarantined"] ?? 0)
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM sample WHERE sync_state = 'pending' AND id <= ?",
+                                           arguments: [horizon]) ?? 0
+            let quarantined = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM sync_batch b JOIN sample s ON s.id BETWEEN b.first_sample AND b.last_sample
+                WHERE b.state = 'quarantined' AND s.sync_state = 'pending' AND s.id <= ?
+                """, arguments: [horizon]) ?? 0
+            return (pending, quarantined)
         }
     }
 
@@ -144,7 +151,8 @@ public struct SyncStore: Sendable {
 
     /// Deletes synced samples recorded before `cutoffMs`, at most `chunk` per transaction (the
     /// writer is never held long), and done batches last touched before it. Unsynced samples are
-    /// never deleted.
+    /// never deleted, nor is the newest sample: SQLite gives a new row the highest row id + 1, and
+    /// keeping the highest one keeps new row ids above every batch's range.
     /// - Returns: the samples deleted.
     @discardableResult
     public func prune(syncedBeforeMs cutoffMs: Int64, chunk: Int = 5_000) async throws(SyncStoreError) -> Int {
@@ -153,7 +161,8 @@ public struct SyncStore: Sendable {
             let deleted = try await write("pruning synced samples") { db in
                 try db.execute(sql: """
                     DELETE FROM sample WHERE id IN (
-                        SELECT id FROM sample WHERE recorded_at < ? AND sync_state = 'synced' LIMIT ?)
+                        SELECT id FROM sample WHERE recorded_at < ? AND sync_state = 'synced'
+                          AND id < (SELECT max(id) FROM sample) LIMIT ?)
                     """, arguments: [cutoffMs, chunk])
                 return db.changesCount
             }
@@ -161,9 +170,10 @@ public struct SyncStore: Sendable {
             if deleted < chunk { break }
         }
         try await write("pruning done batches") { db in
+            // Keep the newest batch whatever its age: it marks how far batches were formed.
             try db.execute(sql: """
                 DELETE FROM sync_batch WHERE state = 'done' AND updated_at < ?
-                  AND NOT EXISTS (SELECT 1 FROM sample WHERE sample.batch_id = sync_batch.id)
+                  AND id < (SELECT max(id) FROM sync_batch)
                 """, arguments: [cutoffMs])
         }
         return total
@@ -171,68 +181,74 @@ public struct SyncStore: Sendable {
 
     // MARK: SQL
 
-    static func nextBatch(_ selection: BatchSelection, nowMs: Int64, in db: Database) throws -> SyncBatch? {
+    /// SQL for the highest sample row id any batch has taken (0 when none).
+    public static let formedUpToSQL = "(SELECT coalesce((SELECT last_sample FROM sync_batch ORDER BY id DESC LIMIT 1), 0))"
+
+    static func nextBatch(_ selection: BatchSelection, excluding: Set<Int64> = [], nowMs: Int64, in db: Database) throws -> SyncBatch? {
+        let skip = excluding.isEmpty ? "" : " AND id NOT IN (\(excluding.map(String.init).joined(separator: ",")))"
         if let open = try Row.fetchOne(db, sql: """
-            SELECT id, uuid, state, attempts, created_at FROM sync_batch
-            WHERE state IN ('pending', 'in-flight') ORDER BY id LIMIT 1
+            SELECT id, uuid, state, attempts, created_at, first_sample, last_sample FROM sync_batch
+            WHERE state IN ('pending', 'in-flight')\(skip) ORDER BY id LIMIT 1
             """) {
             let rowID: Int64 = open["id"]
+            let first: Int64 = open["first_sample"]
+            let last: Int64 = open["last_sample"]
             let members = try UploadSample.fetchAll(db, sql: """
-                SELECT \(UploadSample.columns) FROM sample WHERE batch_id = ? ORDER BY id
-                """, arguments: [rowID])
+                SELECT \(UploadSample.columns) FROM sample WHERE id BETWEEN ? AND ? AND sync_state = 'pending' ORDER BY id
+                """, arguments: [first, last])
             let state = SyncBatchState(rawValue: open["state"]) ?? .pending
             if members.isEmpty {
-                // Cannot happen through this code (members are synced, never deleted, before the
-                // batch is done); a batch with nothing left to send is finished.
+                // Cannot happen through this code (pending samples are never deleted); a batch with
+                // nothing left to send is finished.
                 try db.execute(sql: "UPDATE sync_batch SET state = 'done', updated_at = ? WHERE id = ?",
                                arguments: [nowMs, rowID])
-                return try nextBatch(selection, nowMs: nowMs, in: db)
+                return try nextBatch(selection, excluding: excluding, nowMs: nowMs, in: db)
             }
             if state == .pending {
                 try db.execute(sql: "UPDATE sync_batch SET state = 'in-flight', updated_at = ? WHERE id = ?",
                                arguments: [nowMs, rowID])
             }
             return SyncBatch(rowID: rowID, id: open["uuid"], state: .inFlight, attempts: open["attempts"],
-                             createdAtMs: open["created_at"], samples: members)
+                             createdAtMs: open["created_at"], firstSample: first, lastSample: last, samples: members)
         }
 
         let (sql, arguments) = unbatchedQuery(selection)
-        var candidates = try UploadSample.fetchAll(db, sql: sql, arguments: arguments)
+        var candidates = try Row.fetchAll(db, sql: sql, arguments: arguments)
         guard let first = candidates.first else { return nil }
-        // One terminal and site per batch (they change only when the configuration does).
-        if let cut = candidates.firstIndex(where: { $0.terminal != first.terminal || $0.site != first.site }) {
+        // The batch ends before the first sample it may not take: another terminal or site (the
+        // configuration changed), or a sample held for the clock correction. Everything before it
+        // goes, so the batch is the whole range of row ids it covers.
+        let terminal: String = first[2], site: String = first[3]
+        let hold = selection.holdUncorrectedOfBoot
+        if let cut = candidates.firstIndex(where: { row in
+            if (row[2] as String) != terminal || (row[3] as String) != site { return true }
+            guard let hold else { return false }
+            return (row[13] as String) == hold && !(row[10] as Bool) && (row[11] as Int64?) == nil
+        }) {
             candidates.removeSubrange(cut...)
         }
+        guard !candidates.isEmpty else { return nil }
+        let samples = try candidates.map(UploadSample.init(row:))
         let id = UUID()
+        let firstID = samples[0].rowID, lastID = samples[samples.count - 1].rowID
         try db.execute(sql: """
-            INSERT INTO sync_batch (uuid, state, sample_count, created_at, updated_at)
-            VALUES (?, 'in-flight', ?, ?, ?)
-            """, arguments: [id, candidates.count, nowMs, nowMs])
-        let rowID = db.lastInsertedRowID
-        // Chunks keep the statement under SQLite's host-parameter limit whatever the batch size.
-        var start = 0
-        while start < candidates.count {
-            let chunk = candidates[start..<min(start + 500, candidates.count)]
-            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            var values: [any DatabaseValueConvertible] = [rowID]
-            values.append(contentsOf: chunk.map(\.rowID))
-            try db.execute(sql: "UPDATE sample SET batch_id = ? WHERE id IN (\(placeholders))",
-                           arguments: StatementArguments(values))
-            start += chunk.count
-        }
-        return SyncBatch(rowID: rowID, id: id, state: .inFlight, attempts: 0, createdAtMs: nowMs, samples: candidates)
+            INSERT INTO sync_batch (uuid, state, first_sample, last_sample, sample_count, created_at, updated_at)
+            VALUES (?, 'in-flight', ?, ?, ?, ?, ?)
+            """, arguments: [id, firstID, lastID, samples.count, nowMs, nowMs])
+        return SyncBatch(rowID: db.lastInsertedRowID, id: id, state: .inFlight, attempts: 0, createdAtMs: nowMs,
+                         firstSample: firstID, lastSample: lastID, samples: samples)
     }
 
+    /// The next unsynced samples after the last batch's range, oldest first, up to the horizon.
     static func unbatchedQuery(_ selection: BatchSelection) -> (String, StatementArguments) {
-        var sql = "SELECT \(UploadSample.columns) FROM sample WHERE sync_state = 'pending' AND batch_id IS NULL"
+        var sql = """
+            SELECT \(UploadSample.columns), boot_id FROM sample
+            WHERE id > \(formedUpToSQL) AND sync_state = 'pending'
+            """
         var values: [any DatabaseValueConvertible] = []
         if let horizon = selection.horizon {
             sql += " AND id <= ?"
             values.append(horizon)
-        }
-        if let boot = selection.holdUncorrectedOfBoot {
-            sql += " AND NOT (boot_id = ? AND clock_synchronized = 0 AND recorded_at_original IS NULL)"
-            values.append(boot)
         }
         sql += " ORDER BY id LIMIT ?"
         values.append(max(1, selection.limit))

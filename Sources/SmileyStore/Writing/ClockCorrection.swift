@@ -14,7 +14,7 @@ enum ClockCorrection {
         let rows = try Row.fetchAll(db, sql: """
             SELECT id, monotonic_ns FROM sample
             WHERE boot_id = ? AND clock_synchronized = 0 AND recorded_at_original IS NULL
-              AND sync_state = 'pending' AND batch_id IS NULL
+              AND sync_state = 'pending' AND id > \(SyncStore.formedUpToSQL)
             """, arguments: [bootID])
         let update = try db.cachedStatement(sql: """
             UPDATE sample SET recorded_at_original = recorded_at, recorded_at = ?, utc_offset = ?

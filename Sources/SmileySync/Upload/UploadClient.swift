@@ -133,7 +133,7 @@ public final class UploadClient: Sendable {
         var body = WireFormat.encode(batch)
         if endpoint.gzip {
             do {
-                body = try body.compress(with: .gzip(configuration: .init(compressionLevel: 4)))
+                body = try body.compress(with: .gzip(configuration: .init(compressionLevel: 1)))
                 request.headers.add(name: "Content-Encoding", value: "gzip")
             } catch {
                 // Compression is an optimization; send the plain body.

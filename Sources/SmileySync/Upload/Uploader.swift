@@ -30,6 +30,9 @@ public struct UploaderSettings: Sendable {
     public var holdBoot: String?
     /// After this many refused batches in a row, stop forming new ones for `interval`.
     public var refusalsBeforePause: Int
+    /// Batches on their way at once (formed, sent, not yet answered). 2 keeps the terminal and
+    /// the receiver busy at the same time; 1 sends strictly one after the other.
+    public var inFlight: Int
     /// Synced samples older than this many days are pruned (nil: never).
     public var retentionDays: Int?
     /// The database file, for the free-space check (nil: no check).
@@ -37,7 +40,7 @@ public struct UploaderSettings: Sendable {
 
     public init(batchSize: Int, coalesce: Duration, settle: Duration, interval: Duration, backoff: BackoffPolicy,
                 clockHoldLimit: Duration = .seconds(900), holdBoot: String? = nil, refusalsBeforePause: Int = 3,
-                retentionDays: Int? = nil, databasePath: String? = nil) {
+                inFlight: Int = 2, retentionDays: Int? = nil, databasePath: String? = nil) {
         self.batchSize = max(1, batchSize)
         self.coalesce = coalesce
         self.settle = settle
@@ -46,6 +49,7 @@ public struct UploaderSettings: Sendable {
         self.clockHoldLimit = clockHoldLimit
         self.holdBoot = holdBoot
         self.refusalsBeforePause = max(1, refusalsBeforePause)
+        self.inFlight = max(1, inFlight)
         self.retentionDays = retentionDays
         self.databasePath = databasePath
     }
@@ -313,7 +317,9 @@ public actor Uploader {
 
     // MARK: - A pass
 
-    /// Sends batches until there is nothing settled to send, or an attempt fails.
+    /// Sends batches until there is nothing settled to send, or an attempt fails. Up to
+    /// `settings.inFlight` batches are on their way at once (each formed and committed before it
+    /// is sent); a new one is formed in the same transaction that records an acknowledgement.
     private func pass() async {
         if let until = pausedUntil, until <= clock.now {
             pausedUntil = nil
@@ -325,65 +331,96 @@ public actor Uploader {
             return
         }
         await takeSnapshotIfBehind()
-        var batch: SyncBatch?
-        do {
-            batch = try await store.nextBatch(selection(), nowMs: wallNowMs())
-        } catch {
-            storeTrouble(error)
-            return
-        }
+        let sender = self.sender
+        let nowMs = self.wallNowMs
+        var inFlight = Set<Int64>()
+        var stopLaunching = false
         var deliveredAny = false
-        while let current = batch, !Task.isCancelled {
-            status.state = .sending
-            status.lastAttemptAtMs = wallNowMs()
-            publish()
-            let nowMs = wallNowMs
-            let outcome = await sender.send(current, nowMs: { nowMs() })
-            switch outcome {
-            case .delivered(let httpStatus, let receipt):
+        var firstRetry: (SyncBatch, RetryReason)?
+        var storeError: (any Error)?
+        var pauseReason: String?
+
+        await withTaskGroup(of: (SyncBatch, SendOutcome).self) { group in
+            func launch(_ batch: SyncBatch) {
+                inFlight.insert(batch.rowID)
+                status.state = .sending
+                status.lastAttemptAtMs = nowMs()
+                group.addTask { (batch, await sender.send(batch, nowMs: { nowMs() })) }
+            }
+            // Fill the pipeline: open batches first (after a crash or a failure), then new ones.
+            while inFlight.count < settings.inFlight, !Task.isCancelled {
                 do {
-                    batch = try await store.complete(current, status: httpStatus, nowMs: wallNowMs(), next: selection())
+                    guard let batch = try await store.nextBatch(selection(), excluding: inFlight, nowMs: nowMs()) else { break }
+                    launch(batch)
                 } catch {
-                    // The receiver has the batch; it stays in flight here and is re-sent (a replay).
-                    storeTrouble(error)
-                    return
-                }
-                delivered(current, receipt: receipt)
-                deliveredAny = true
-            case .retry(let reason):
-                await retryLater(current, reason)
-                return
-            case .refused(let httpStatus, let reason):
-                do {
-                    try await store.quarantine(current, status: httpStatus, error: reason, nowMs: wallNowMs())
-                } catch {
-                    storeTrouble(error)
-                    return
-                }
-                refused(current, status: httpStatus, reason: reason)
-                if refusalsInARow >= settings.refusalsBeforePause {
-                    let until = clock.now + settings.interval
-                    logger.error("the receiver refused \(refusalsInARow) batches in a row; pausing", metadata: [
-                        "until": "\(settings.interval)", "reason": "\(reason)"])
-                    status.state = .paused
-                    status.nextAttemptAtMs = wallNowMs() + Self.ms(settings.interval)
-                    pausedUntil = until
-                    publish()
-                    schedule(until)
-                    return
-                }
-                do {
-                    batch = try await store.nextBatch(selection(), nowMs: wallNowMs())
-                } catch {
-                    storeTrouble(error)
-                    return
+                    storeError = error
+                    break
                 }
             }
+            if !inFlight.isEmpty { publish() }
+            while let (batch, outcome) = await group.next() {
+                inFlight.remove(batch.rowID)
+                var next: SyncBatch?
+                switch outcome {
+                case .delivered(let httpStatus, let receipt):
+                    do {
+                        let more = stopLaunching || Task.isCancelled ? nil : selection()
+                        next = try await store.complete(batch, status: httpStatus, nowMs: nowMs(), next: more, excluding: inFlight)
+                        delivered(batch, receipt: receipt)
+                        deliveredAny = true
+                    } catch {
+                        // The receiver has the batch; it stays in flight here and is re-sent (a replay).
+                        storeError = storeError ?? error
+                        stopLaunching = true
+                    }
+                case .retry(let reason):
+                    stopLaunching = true
+                    if firstRetry == nil {
+                        firstRetry = (batch, reason)
+                    } else {
+                        try? await store.recordFailure(batch, status: reason.status, error: reason.message, nowMs: nowMs())
+                    }
+                case .refused(let httpStatus, let reason):
+                    do {
+                        try await store.quarantine(batch, status: httpStatus, error: reason, nowMs: nowMs())
+                        refused(batch, status: httpStatus, reason: reason)
+                        if refusalsInARow >= settings.refusalsBeforePause {
+                            stopLaunching = true
+                            pauseReason = reason
+                        } else if !stopLaunching, !Task.isCancelled {
+                            next = try await store.nextBatch(selection(), excluding: inFlight, nowMs: nowMs())
+                        }
+                    } catch {
+                        storeError = storeError ?? error
+                        stopLaunching = true
+                    }
+                }
+                if let next, !stopLaunching {
+                    launch(next)
+                }
+                publish()
+            }
         }
-        // Nothing settled left to send.
-        if deliveredAny { await recount() }
-        await maintain(force: false)
-        await scheduleAfterDrain()
+
+        if let storeError {
+            storeTrouble(storeError)
+        } else if let (batch, reason) = firstRetry {
+            await retryLater(batch, reason)
+        } else if let pauseReason {
+            let until = clock.now + settings.interval
+            logger.error("the receiver refused \(refusalsInARow) batches in a row; pausing", metadata: [
+                "until": "\(settings.interval)", "reason": "\(pauseReason)"])
+            status.state = .paused
+            status.nextAttemptAtMs = wallNowMs() + Self.ms(settings.interval)
+            pausedUntil = until
+            publish()
+            schedule(until)
+        } else {
+            // Nothing settled left to send.
+            if deliveredAny { await recount() }
+            await maintain(force: false)
+            await scheduleAfterDrain()
+        }
     }
 
     private func delivered(_ batch: SyncBatch, receipt: BatchReceipt) {

@@ -48,14 +48,12 @@ public enum RFC3339 {
     }
 
     private static func digits(_ value: Int64, _ width: Int, _ out: inout [UInt8]) {
-        var buffer = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-        var v = value < 0 ? 0 : value
-        var i = width - 1
-        while i >= 0 {
-            buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
-            v /= 10
-            i -= 1
+        let v = value < 0 ? 0 : value
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+            divisor /= 10
         }
-        out.append(contentsOf: buffer)
     }
 }

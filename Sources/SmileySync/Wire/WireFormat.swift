@@ -17,7 +17,7 @@ public enum WireFormat {
         out.append(contentsOf: #","site":"#.utf8)
         appendString(batch.site, to: &out)
         out.append(contentsOf: #","batch":""#.utf8)
-        out.append(contentsOf: batch.id.uuidString.lowercased().utf8)
+        appendUUID(batch.id, to: &out)
         out.append(contentsOf: #"","samples":["#.utf8)
         for (index, sample) in batch.samples.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -29,19 +29,19 @@ public enum WireFormat {
 
     static func appendSample(_ sample: UploadSample, to out: inout [UInt8]) {
         out.append(contentsOf: #"{"id":""#.utf8)
-        out.append(contentsOf: sample.id.uuidString.lowercased().utf8)
+        appendUUID(sample.id, to: &out)
         out.append(contentsOf: #"","survey":"#.utf8)
         appendString(sample.survey, to: &out)
         out.append(contentsOf: #","button":"#.utf8)
-        out.append(contentsOf: String(sample.button).utf8)
+        appendInteger(sample.button, to: &out)
         out.append(contentsOf: #","buttonName":"#.utf8)
         appendString(sample.buttonName, to: &out)
         out.append(contentsOf: #","scale":"#.utf8)
-        out.append(contentsOf: String(sample.scale).utf8)
+        appendInteger(sample.scale, to: &out)
         out.append(contentsOf: #","recordedAt":""#.utf8)
         RFC3339.append(ms: sample.recordedAtMs, to: &out)
         out.append(contentsOf: #"","utcOffsetSeconds":"#.utf8)
-        out.append(contentsOf: String(sample.utcOffsetSeconds).utf8)
+        appendInteger(sample.utcOffsetSeconds, to: &out)
         out.append(contentsOf: #","clockSynchronized":"#.utf8)
         out.append(contentsOf: (sample.clockSynchronized ? "true" : "false").utf8)
         out.append(contentsOf: #","misuse":"#.utf8)
@@ -51,6 +51,37 @@ public enum WireFormat {
             out.append(contentsOf: "null".utf8)
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// A UUID in its canonical lowercase form (RFC 9562), without allocating a String.
+    static func appendUUID(_ id: UUID, to out: inout [UInt8]) {
+        let hex: StaticString = "0123456789abcdef"
+        withUnsafeBytes(of: id.uuid) { bytes in
+            hex.withUTF8Buffer { digits in
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+                    out.append(digits[Int(byte >> 4)])
+                    out.append(digits[Int(byte & 0x0F)])
+                }
+            }
+        }
+    }
+
+    static func appendInteger(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
+        }
     }
 
     /// A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped.
