@@ -37,31 +37,12 @@ enum BatchDecoder {
     static let maxSamples = 10_000
     static let maxTextLength = 64
 
-    private struct Raw: Decodable {
-        var terminal: String?
-        var site: String?
-        var batch: String?
-        var samples: [RawSample]?
-    }
-
-    private struct RawSample: Decodable {
-        var id: String?
-        var survey: String?
-        var button: Int?
-        var buttonName: String?
-        var scale: Int?
-        var recordedAt: String?
-        var utcOffsetSeconds: Int?
-        var clockSynchronized: Bool?
-        var misuse: String?
-    }
-
     static func decode(_ data: Data) throws(BatchValidationError) -> IncomingBatch {
-        let raw: Raw
+        let raw: BatchParser.RawBatch
         do {
-            raw = try JSONDecoder().decode(Raw.self, from: data)
+            raw = try BatchParser.parse(data)
         } catch {
-            throw BatchValidationError(message: "the body is not a batch: \(describe(error))")
+            throw BatchValidationError(message: "the body is not a batch: \(error.message)")
         }
         let terminal = try text(raw.terminal, "terminal")
         let site = try text(raw.site, "site")
@@ -99,7 +80,7 @@ enum BatchDecoder {
                 throw BatchValidationError(message: "\(at).clockSynchronized: expected true or false")
             }
             var misuse: MisuseReason?
-            if let value = sample.misuse {
+            if case let value?? = sample.misuse {
                 guard let reason = MisuseReason(rawValue: value) else {
                     throw BatchValidationError(message: "\(at).misuse: expected null, \"interval\" or \"simultaneous\"")
                 }

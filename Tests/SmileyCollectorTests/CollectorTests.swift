@@ -114,6 +114,71 @@ struct CollectorTests {
         #expect(problem("")?.contains("samples: 0 given") == true)
     }
 
+    @Test("the batch parser reads any valid JSON for the contract: key order, whitespace, escapes, unknown keys")
+    func parserAcceptsJSON() throws {
+        let body = #"""
+             { "extra": {"nested": [1, 2.5e3, "x", null, true]}, "samples" : [ {
+              "misuse": null, "scale": 5, "button": 0, "buttonName": "v\u00e4rd\ud83d\ude00", "survey": "a\"b\\c\/d\u0041",
+              "id": "019A8F2E-1C3B-7D2A-9E4F-3B2A1C0D9E8F", "recordedAt": "2026-11-22T09:15:02Z",
+              "utcOffsetSeconds": -18000, "clockSynchronized": false, "future": {"a": []} } ],
+              "site": "s", "terminal": "t", "batch": "0b5e0f5e-8d3c-4f61-9a55-2f3e1c7d9a10" }
+
+            """#
+        let batch = try BatchDecoder.decode(Data(body.utf8))
+        let sample = try #require(batch.samples.first)
+        #expect(batch.terminal == "t" && batch.site == "s" && batch.batch == "0b5e0f5e-8d3c-4f61-9a55-2f3e1c7d9a10")
+        #expect(sample.buttonName == "värd😀" && sample.survey == "a\"b\\c/dA")
+        #expect(sample.scale == 5 && sample.button == 0 && sample.utcOffsetSeconds == -18000 && !sample.clockSynchronized)
+        #expect(sample.id == "019a8f2e-1c3b-7d2a-9e4f-3b2a1c0d9e8f" && sample.misuse == nil)
+    }
+
+    @Test("the batch parser agrees with JSONSerialization on random batches")
+    func parserDifferential() throws {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ09 -_\"\\/\n\tä€😀\u{1}\u{7F}")
+        for _ in 0..<200 {
+            let text = String((0..<Int.random(in: 1...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            let survey = text.unicodeScalars.contains { $0.properties.generalCategory == .control } || text.trimmingCharacters(in: .whitespaces).isEmpty ? "x" + text.filter { !$0.isWhitespace && $0.asciiValue.map { $0 >= 0x20 } ?? true } : text
+            let object: [String: Any] = [
+                "terminal": "t", "site": "s", "batch": UUID().uuidString,
+                "samples": [[
+                    "id": UUID().uuidString, "survey": survey, "button": Int.random(in: 0...3, using: &generator),
+                    "buttonName": "b", "scale": 4, "recordedAt": "2026-11-22T09:15:02.123Z",
+                    "utcOffsetSeconds": Int.random(in: -50000...50000, using: &generator), "clockSynchronized": Bool.random(),
+                    "misuse": Bool.random() ? NSNull() : "interval",
+                ]],
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: Bool.random() ? [.prettyPrinted] : [])
+            let raw = try BatchParser.parse(data)
+            let expected = ((object["samples"] as? [[String: Any]])?.first)!
+            let sample = try #require(raw.samples?.first)
+            #expect(sample.survey == expected["survey"] as? String)
+            #expect(sample.button == expected["button"] as? Int && sample.utcOffsetSeconds == expected["utcOffsetSeconds"] as? Int)
+            #expect(sample.clockSynchronized == expected["clockSynchronized"] as? Bool)
+            #expect((sample.misuse ?? nil) == expected["misuse"] as? String)
+        }
+    }
+
+    @Test(arguments: [
+        ("{\"samples\": [}", "expected an object"),
+        ("{\"terminal\": \"t\"} x", "unexpected text after the batch"),
+        ("{\"terminal\": \"t", "a string is not closed"),
+        ("{\"terminal\": 5}", "terminal: expected a string"),
+        ("{\"samples\": [{\"button\": 1.5}]}", "samples[0].button: expected a whole number"),
+        ("{\"samples\": [{\"button\": 99999999999999999999}]}", "too large"),
+        ("{\"terminal\": \"\\ud800\"}", "lone surrogate"),
+        ("{\"terminal\": \"\\q\"}", "invalid escape"),
+        ("[]", "expected an object"),
+        ("", "expected an object"),
+    ])
+    func parserRejects(body: String, says: String) {
+        #expect {
+            _ = try BatchParser.parse(Data(body.utf8))
+        } throws: { error in
+            ((error as? BatchParser.Failure)?.message.contains(says) ?? false) && (error as? BatchParser.Failure)?.message.hasPrefix("at byte ") == true
+        }
+    }
+
     @Test("storage: a batch and its key commit together; a replay returns the stored answer; ids stored once")
     func storage() async throws {
         let folder = Folder()
