@@ -16,6 +16,8 @@ public struct CollectorConfigError: Error, CustomStringConvertible, Sendable, Eq
 /// database: collector.sqlite
 /// tokens-file: tokens      # lines `terminal-id token`, mode 0600
 /// max-body-bytes: 33554432 # largest request body, after decompression (default 32 MiB)
+/// tls-certificate: cert.pem  # serve https: the certificate chain (PEM) …
+/// tls-key: key.pem           # … and its private key (PEM); both or neither
 /// ```
 /// Relative paths resolve against the file's folder. Unknown keys are errors.
 public struct CollectorConfiguration: Sendable, Equatable {
@@ -24,17 +26,27 @@ public struct CollectorConfiguration: Sendable, Equatable {
     public var database: String
     public var tokensFile: String
     public var maxBodyBytes: Int
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: String, tokensFile: String,
-                maxBodyBytes: Int = 32 * 1024 * 1024) {
+                maxBodyBytes: Int = 32 * 1024 * 1024, tlsCertificate: String? = nil, tlsKey: String? = nil) {
         self.host = host
         self.port = port
         self.database = database
         self.tokensFile = tokensFile
         self.maxBodyBytes = maxBodyBytes
+        self.tlsCertificate = tlsCertificate
+        self.tlsKey = tlsKey
     }
 
-    static let keys = ["host", "port", "database", "tokens-file", "max-body-bytes"]
+    /// The certificate and key when https is configured.
+    public var tls: (certificate: String, key: String)? {
+        guard let tlsCertificate, let tlsKey else { return nil }
+        return (tlsCertificate, tlsKey)
+    }
+
+    static let keys = ["host", "port", "database", "tokens-file", "max-body-bytes", "tls-certificate", "tls-key"]
 
     public static func load(path: String) throws(CollectorConfigError) -> CollectorConfiguration {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -85,8 +97,13 @@ public struct CollectorConfiguration: Sendable, Equatable {
         }
         let host = values["host"]?.0 ?? "127.0.0.1"
         guard !host.isEmpty else { throw CollectorConfigError("\(at("host")): host: must not be empty") }
+        let certificate = values["tls-certificate"]?.0, key = values["tls-key"]?.0
+        if (certificate == nil) != (key == nil) {
+            throw CollectorConfigError("\(path): tls-certificate and tls-key go together: give both for https, or neither for http")
+        }
         return CollectorConfiguration(
             host: host, port: try integer("port", 0...65535, 8080), database: resolve(database), tokensFile: resolve(tokens),
-            maxBodyBytes: try integer("max-body-bytes", 1024...(1 << 30), 32 * 1024 * 1024))
+            maxBodyBytes: try integer("max-body-bytes", 1024...(1 << 30), 32 * 1024 * 1024),
+            tlsCertificate: certificate.map(resolve), tlsKey: key.map(resolve))
     }
 }

@@ -17,7 +17,7 @@ struct CollectorCommand: AsyncParsableCommand {
             78 bad configuration or tokens file.
             """)
 
-    @Option(name: .long, help: ArgumentHelp("Configuration file (YAML: host, port, database, tokens-file, max-body-bytes).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Configuration file (YAML: host, port, database, tokens-file, max-body-bytes, tls-certificate, tls-key).", valueName: "path"))
     var config: String = "/etc/smiley/collector.yaml"
 
     @Option(name: .long, help: ArgumentHelp("Listen on this port instead of the configured one (0 = any free port).", valueName: "port"))
@@ -55,7 +55,7 @@ struct CollectorCommand: AsyncParsableCommand {
         let api = CollectorAPI(storage: storage, tokens: tokens, maxBodyBytes: settings.maxBodyBytes, logger: logger)
         let running: RunningCollector
         do {
-            running = try await RunningCollector.start(api: api, host: settings.host, port: settings.port,
+            running = try await RunningCollector.start(api: api, host: settings.host, port: settings.port, tls: settings.tls,
                                                        shutdownSignals: [.sigterm, .sigint])
         } catch {
             Self.fail("cannot listen on \(settings.host):\(settings.port): \(error)", code: 69)

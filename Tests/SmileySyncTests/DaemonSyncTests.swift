@@ -299,3 +299,85 @@ struct DaemonSyncTests {
         #expect((beat.diskFreeBytes ?? 0) > 0 && beat.heldButtons == [])
     }
 }
+
+@Suite("A returning network, end to end", .serialized)
+struct NetworkReturnTests {
+    @Test("smileyd in a network namespace: the link comes up and the backlog drains at once, not at the next retry",
+          .enabled(if: canMakeNetworkNamespaces, "needs root and `ip netns`"))
+    func linkUpDrainsAtOnce() async throws {
+        let folder = TemporaryFolder()
+        // Two hosts joined by a cable (a veth pair): the terminal in one namespace, the collector in
+        // the other. The terminal's end of the cable starts down.
+        let tag = "\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
+        let terminalHost = "smiley-t-\(tag)", collectorHost = "smiley-c-\(tag)"
+        #expect(shell(["ip", "netns", "add", terminalHost]) && shell(["ip", "netns", "add", collectorHost]))
+        defer {
+            shell(["ip", "netns", "del", terminalHost])
+            shell(["ip", "netns", "del", collectorHost])
+        }
+        #expect(shell(["ip", "-n", terminalHost, "link", "add", "a0", "type", "veth", "peer", "name", "b0", "netns", collectorHost]))
+        #expect(shell(["ip", "-n", terminalHost, "addr", "add", "10.66.0.1/24", "dev", "a0"]))
+        #expect(shell(["ip", "-n", collectorHost, "addr", "add", "10.66.0.2/24", "dev", "b0"]))
+        #expect(shell(["ip", "-n", collectorHost, "link", "set", "b0", "up"]))
+        #expect(shell(["ip", "-n", collectorHost, "link", "set", "lo", "up"]))
+        #expect(shell(["ip", "-n", terminalHost, "link", "set", "lo", "up"]))
+        let token = "tok-" + UUID().uuidString
+        folder.write("tokens", "terminal-a \(token)\n", mode: 0o600)
+        folder.write("collector.yaml", "host: 0.0.0.0\nport: 18090\ndatabase: collector.sqlite\ntokens-file: tokens\n")
+        folder.write("upstream.token", token + "\n", mode: 0o600)
+        // A long backoff: without the netlink trigger the next retry would be minutes away.
+        let config = terminalConfig(folder: folder, url: "http://10.66.0.2:18090")
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "retry-max-ms: 200", with: "retry-max-ms: 600000")
+            .replacingOccurrences(of: "retry-initial-ms: 20", with: "retry-initial-ms: 300000")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let terminal = try TerminalDatabase(folder: folder)
+        try terminal.seed(300, terminal: "terminal-a")
+
+        let collector = Process()
+        collector.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        collector.arguments = ["ip", "netns", "exec", collectorHost, Binaries.collector, "--config", folder.file("collector.yaml"),
+                               "--log-level", "warning"]
+        collector.standardOutput = FileHandle.nullDevice
+        collector.standardError = FileHandle.nullDevice
+        try collector.run()
+        defer {
+            collector.terminate()
+            collector.waitUntilExit()
+        }
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        daemon.arguments = ["ip", "netns", "exec", terminalHost, Binaries.smileyd, "--config", config, "--log-level", "info"]
+        let keys = Pipe()
+        daemon.standardInput = keys
+        let log = folder.file("smileyd.log")
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        daemon.standardError = logHandle
+        daemon.standardOutput = logHandle
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = nil
+        daemon.environment = env
+        try daemon.run()
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        // The first attempt finds no network and backs off (full jitter over up to five minutes:
+        // a short draw just fails again and draws anew).
+        #expect(await eventually(60) {
+            guard let sync = DaemonStatus.readLive(runtimeDirectory: folder.file("run"))?.sync else { return false }
+            return sync.state == .retrying && (sync.nextAttemptAtMs ?? 0) > wallNow() + 20_000
+        }, "\(String(describing: DaemonStatus.readLive(runtimeDirectory: folder.file("run"))?.sync))")
+        #expect(try await terminal.store.counts().unsynced == 300)
+        // Plug the cable in.
+        let pluggedAt = Date()
+        #expect(shell(["ip", "-n", terminalHost, "link", "set", "a0", "up"]))
+        #expect(await eventually(20) { (try? await terminal.store.counts().unsynced) == 0 })
+        let drainSeconds = Date().timeIntervalSince(pluggedAt)
+        #expect(drainSeconds < 15)
+        let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(logText.contains("network changed: retrying now"), "\(logText.suffix(2000))")
+        print("network return: backlog of 300 drained \(String(format: "%.1f", drainSeconds)) s after the link came up")
+    }
+}
