@@ -8,8 +8,10 @@ SWIFT ?= swift
 DEMO_CONFIG ?= examples/keyboard.yaml
 # Debian packages the build and the tests need (C headers for SQLite and libgpiod).
 APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config
+# Upstream sync: zlib for gzip bodies; openssl and iproute2 for the TLS and network tests.
+APT_PACKAGES += zlib1g-dev openssl iproute2
 
-.PHONY: all deps build demo test unit-tests bench clean
+.PHONY: all deps build demo test unit-tests bench clean bench-sync demo-sync
 
 all: build
 
@@ -46,3 +48,15 @@ bench: deps
 
 clean:
 	rm -rf .build demo
+
+# Upstream sync: smileyd sending to a local smiley-collector; keys 1..4 press, q stops (docs/sync.md).
+demo-sync: build
+	examples/demo-sync.sh .build/debug
+
+# Benchmark (not a test): a 1,000,000-sample backlog drained by smileyd to a local smiley-collector.
+bench-sync: deps
+	$(SWIFT) build -c release --product smileyd
+	$(SWIFT) build -c release --product smiley-collector
+	$(SWIFT) build -c release --product smiley-sync-bench
+	.build/release/smiley-sync-bench --smileyd .build/release/smileyd --collector .build/release/smiley-collector \
+		--work .build/bench-sync --samples 1000000
