@@ -11,6 +11,8 @@ RELEASE_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath
 DEMO_CONFIG ?= examples/keyboard.yaml
 # Debian packages the build and the tests need (C headers for SQLite and libgpiod).
 APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config
+# Upstream sync: zlib for gzip bodies; openssl and iproute2 for the TLS and network tests.
+APT_PACKAGES += zlib1g-dev openssl iproute2
 # The service checks and the Debian package (systemd-analyze, dpkg-shlibdeps, man, sqlite3, jq).
 APT_PACKAGES += systemd dpkg-dev man-db sqlite3 jq python3 util-linux passwd
 # Reports: headless Chromium renders the HTML report in a test; zlib decodes its PNG screenshot.
@@ -20,7 +22,7 @@ APT_PACKAGES += chromium zlib1g-dev
 HIL_APT_PACKAGES := linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils qemu-system-x86 \
   busybox-static cpio sqlite3 gpiod e2fsprogs gcc libc6-dev binutils
 
-.PHONY: all deps build demo test unit-tests bench clean hil-deps hil-test
+.PHONY: all deps build demo test unit-tests bench clean hil-deps hil-test bench-sync demo-sync
 
 all: build
 
@@ -135,3 +137,15 @@ help-check: release
 # unit, upgrades, removes, purges (needs root: namespaces and an overlay).
 deb-test: deps deb
 	scripts/test-deb $$(ls -t .build/smiley_*_$$(dpkg --print-architecture).deb | head -1)
+
+# Upstream sync: smileyd sending to a local smiley-collector; keys 1..4 press, q stops (docs/sync.md).
+demo-sync: build
+	examples/demo-sync.sh .build/debug
+
+# Benchmark (not a test): a 1,000,000-sample backlog drained by smileyd to a local smiley-collector.
+bench-sync: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product smileyd
+	$(SWIFT) build $(RELEASE_FLAGS) --product smiley-collector
+	$(SWIFT) build $(RELEASE_FLAGS) --product smiley-sync-bench
+	.build/release/smiley-sync-bench --smileyd .build/release/smileyd --collector .build/release/smiley-collector \
+		--work .build/bench-sync --samples 1000000

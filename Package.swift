@@ -10,6 +10,8 @@ let package = Package(
     products: [
         .executable(name: "smileyd", targets: ["smileyd"]),
         .executable(name: "smileyctl", targets: ["smileyctl"]),
+        .executable(name: "smiley-collector", targets: ["smiley-collector"]),
+        .executable(name: "smiley-sync-bench", targets: ["smiley-sync-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -17,6 +19,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Upstream sync (SmileySync) and the reference receiver (SmileyCollector).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure domain: edges -> presses, misuse rules, summaries, time arithmetic. No I/O.
@@ -41,15 +51,46 @@ let package = Package(
         ]),
         // smileyd's services: input -> interpreter -> writer, clock watch, systemd notify.
         .target(name: "SmileyDaemon", dependencies: [
-            "SmileyCore", "SmileyConfig", "SmileyInput", "SmileyStore", "SmileyPlatform",
+            "SmileyCore", "SmileyConfig", "SmileyInput", "SmileyStore", "SmileyPlatform", "SmileySync",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // smileyctl's subcommands.
         .target(name: "SmileyControl", dependencies: [
-            "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform",
+            "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform", "SmileySync",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Upstream sync: wire format, uploader service, netlink watcher, control socket.
+        .target(name: "SmileySync", dependencies: [
+            "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform", "CSmileySystem",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // smiley-collector, the reference receiver: HTTP API and its SQLite storage.
+        .target(name: "SmileyCollector", dependencies: [
+            "SmileyCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "smileyd", dependencies: ["SmileyDaemon"]),
         .executableTarget(name: "smileyctl", dependencies: ["SmileyControl"]),
@@ -58,6 +99,16 @@ let package = Package(
             "SmileyDaemon", "SmileyConfig", "SmileyInput", "SmileyStore", "SmileyPlatform",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/smiley-bench"),
+        .executableTarget(name: "smiley-collector", dependencies: [
+            "SmileyCollector",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Benchmark (not a test): drains a large backlog to a local collector.
+        .executableTarget(name: "smiley-sync-bench", dependencies: [
+            "SmileyStore", "SmileyCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Shared by the test targets: temporary folders, the built executables, running processes.
         .target(name: "SmileyTestSupport", path: "Tests/SmileyTestSupport"),
@@ -79,6 +130,15 @@ let package = Package(
         .executableTarget(name: "smiley-report-bench", dependencies: [
             "SmileyControl", "SmileyStore", "SmileyConfig", "SmileyCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "SmileyCollectorTests", dependencies: ["SmileyCollector"]),
+        .testTarget(name: "SmileySyncTests", dependencies: [
+            "SmileySync", "SmileyCollector", "SmileyStore", "SmileyConfig", "SmileyCore", "SmileyPlatform",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )

@@ -55,10 +55,17 @@ struct ConfigDecoder {
         let ackLine = try decodeOutputLine(top, "ack-line", buttons: buttons, other: nil)
         let misuseLine = try decodeOutputLine(top, "misuse-line", buttons: buttons,
                                               other: ackLine.map { ("ack-line", $0) })
+        var upstream: UpstreamSettings?
+        if let node = top.value("upstream") {
+            upstream = try decodeUpstream(node)
+        }
+        let retentionDays = try top.integer("retention-days", in: ConfigLimits.retentionDays, unit: "days")
+            ?? Configuration.defaultRetentionDays
 
         return Configuration(terminal: terminal, site: site, survey: survey, zone: zone, database: database,
                              runtimeDirectory: runtimeDirectory, input: input, replay: replay, buttons: buttons,
-                             press: press, report: report, ackLine: ackLine, misuseLine: misuseLine)
+                             press: press, report: report, ackLine: ackLine, misuseLine: misuseLine,
+                             upstream: upstream, retentionDays: retentionDays)
     }
 
     // MARK: Sections
@@ -211,6 +218,72 @@ struct ConfigDecoder {
                 ?? defaults.directory,
             keepDays: try section.integer("keep-days", in: ConfigLimits.keepDays, unit: "days") ?? defaults.keepDays,
             closingTime: closingTime)
+    }
+
+    /// `upstream:`; `url` and `token-file` are required, the rest has defaults.
+    func decodeUpstream(_ node: Node) throws(ConfigError) -> UpstreamSettings {
+        let section = try SectionReader(node, keyPath: "upstream", allowed: ConfigKeys.upstream, context: context)
+        let expectedURL = "the receiver's base URL, e.g. https://collector.example.com (batches go to {url}/v1/batches)"
+        guard case let (text, urlNode)? = try section.scalar("url", expected: expectedURL) else {
+            throw section.missing("url", "required: \(expectedURL)")
+        }
+        let url = try upstreamURL(text, node: urlNode, section: section, expected: expectedURL)
+        guard let tokenFile = try section.filePath("token-file", what: "the path of a file holding the bearer token")
+        else {
+            throw section.missing("token-file", "required: the path of a file holding the bearer token the receiver "
+                + "gave this terminal (mode 0600, e.g. /etc/smiley/upstream.token)")
+        }
+        let caFile = try section.filePath("ca-file", what: "the path of a PEM file with extra trust roots")
+        var settings = UpstreamSettings(url: url, tokenFile: tokenFile, caFile: caFile)
+        settings.batchSize = try section.integer("batch-size", in: ConfigLimits.batchSize, unit: "samples")
+            ?? settings.batchSize
+        settings.coalesceMs = try section.integer("coalesce-ms", in: ConfigLimits.coalesceMs, unit: "milliseconds")
+            ?? settings.coalesceMs
+        settings.intervalSeconds = try section.integer("interval-seconds", in: ConfigLimits.intervalSeconds,
+                                                       unit: "seconds") ?? settings.intervalSeconds
+        settings.connectTimeoutMs = try section.integer("connect-timeout-ms", in: ConfigLimits.connectTimeoutMs,
+                                                        unit: "milliseconds") ?? settings.connectTimeoutMs
+        settings.requestTimeoutMs = try section.integer("request-timeout-ms", in: ConfigLimits.requestTimeoutMs,
+                                                        unit: "milliseconds") ?? settings.requestTimeoutMs
+        settings.retryInitialMs = try section.integer("retry-initial-ms", in: ConfigLimits.retryInitialMs,
+                                                      unit: "milliseconds") ?? settings.retryInitialMs
+        settings.retryMaxMs = try section.integer("retry-max-ms", in: ConfigLimits.retryMaxMs, unit: "milliseconds")
+            ?? settings.retryMaxMs
+        if settings.retryMaxMs < settings.retryInitialMs, let node = section.value("retry-max-ms") ?? section.value("retry-initial-ms") {
+            throw section.error(section.value("retry-max-ms") != nil ? "retry-max-ms" : "retry-initial-ms", at: node,
+                                "retry-max-ms (\(settings.retryMaxMs)) is below retry-initial-ms (\(settings.retryInitialMs)); "
+                                    + "the longest wait must be at least the first")
+        }
+        settings.heartbeatSeconds = try section.integer("heartbeat-seconds", in: ConfigLimits.heartbeatSeconds,
+                                                        unit: "seconds", note: "0 = no heartbeat")
+            ?? settings.heartbeatSeconds
+        settings.gzip = try section.bool("gzip") ?? settings.gzip
+        return settings
+    }
+
+    /// Checks an `upstream.url` and returns it without a trailing slash.
+    func upstreamURL(_ text: String, node: Node, section: SectionReader, expected: String) throws(ConfigError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased() else {
+            throw section.error("url", at: node, "\(quoted(text)) is not a URL; expected \(expected)")
+        }
+        guard scheme == "https" || scheme == "http" else {
+            throw section.error("url", at: node, "\(quoted(text)): scheme \(scheme) is not allowed; use https (or http "
+                + "on a trusted network)")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw section.error("url", at: node, "\(quoted(text)) has no host; expected \(expected)")
+        }
+        if components.user != nil || components.password != nil {
+            throw section.error("url", at: node, "the URL must not carry a user name or password (they would show in "
+                + "logs); put the token in token-file")
+        }
+        if components.query != nil || components.fragment != nil {
+            throw section.error("url", at: node, "\(quoted(text)): remove the ?query or #fragment; expected \(expected)")
+        }
+        var result = trimmed
+        while result.hasSuffix("/") { result.removeLast() }
+        return result
     }
 
     // MARK: Single values

@@ -47,6 +47,24 @@ extension Configuration {
         lines.append("  directory: \(yamlScalar(report.directory))")
         lines.append("  keep-days: \(report.keepDays)")
         lines.append("  closing-time: \(yamlDoubleQuoted(report.closingTime.description))")
+        if let upstream {
+            lines.append("upstream:")
+            lines.append("  url: \(yamlScalar(upstream.url))")
+            lines.append("  token-file: \(yamlScalar(upstream.tokenFile))")
+            if let caFile = upstream.caFile {
+                lines.append("  ca-file: \(yamlScalar(caFile))")
+            }
+            lines.append("  batch-size: \(upstream.batchSize)")
+            lines.append("  coalesce-ms: \(upstream.coalesceMs)")
+            lines.append("  interval-seconds: \(upstream.intervalSeconds)")
+            lines.append("  connect-timeout-ms: \(upstream.connectTimeoutMs)")
+            lines.append("  request-timeout-ms: \(upstream.requestTimeoutMs)")
+            lines.append("  retry-initial-ms: \(upstream.retryInitialMs)")
+            lines.append("  retry-max-ms: \(upstream.retryMaxMs)")
+            lines.append("  heartbeat-seconds: \(upstream.heartbeatSeconds)")
+            lines.append("  gzip: \(upstream.gzip)")
+        }
+        lines.append("retention-days: \(retentionDays)")
         return lines.joined(separator: "\n") + "\n"
     }
 }

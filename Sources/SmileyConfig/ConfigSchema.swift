@@ -11,12 +11,16 @@
 enum ConfigKeys {
     static let top = [
         "terminal", "site", "survey", "timezone", "database", "runtime-directory", "input", "replay",
-        "buttons", "ack-line", "misuse-line", "press", "report",
+        "buttons", "ack-line", "misuse-line", "press", "report", "upstream", "retention-days",
     ]
     static let replay = ["file", "speed"]
     static let button = ["name", "line", "active-low", "bias"]
     static let press = ["debounce-ms", "response-interval-ms", "simultaneous-ms", "held-ms"]
     static let report = ["min-samples", "directory", "keep-days", "closing-time"]
+    static let upstream = [
+        "url", "token-file", "ca-file", "batch-size", "coalesce-ms", "interval-seconds", "connect-timeout-ms",
+        "request-timeout-ms", "retry-initial-ms", "retry-max-ms", "heartbeat-seconds", "gzip",
+    ]
 
     /// Every section with a human name for hints such as "debounce-ms belongs in press:".
     static let sections: [(name: String, keys: [String])] = [
@@ -25,6 +29,7 @@ enum ConfigKeys {
         ("each entry of buttons:", button),
         ("press:", press),
         ("report:", report),
+        ("upstream:", upstream),
     ]
 }
 
@@ -36,6 +41,15 @@ enum ConfigLimits {
     static let heldMs = 100...3_600_000
     static let minSamples = 1...100_000
     static let keepDays = 1...36_500
+    static let batchSize = 1...5_000
+    static let coalesceMs = 0...600_000
+    static let intervalSeconds = 1...86_400
+    static let connectTimeoutMs = 100...300_000
+    static let requestTimeoutMs = 100...3_600_000
+    static let retryInitialMs = 1...600_000
+    static let retryMaxMs = 1...86_400_000
+    static let heartbeatSeconds = 0...86_400
+    static let retentionDays = 1...36_500
     /// `terminal`, `site`, `survey` and button names.
     static let maxIdentifierLength = 64
 }

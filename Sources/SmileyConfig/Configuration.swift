@@ -36,11 +36,17 @@ public struct Configuration: Sendable, Equatable {
     public var ackLine: LineSpec?
     /// `misuse-line`: a GPIO line pulsed after a flagged press (too soon, simultaneous) is committed.
     public var misuseLine: LineSpec?
+    /// `upstream` section: where samples are sent. Nil: they stay on the terminal.
+    public var upstream: UpstreamSettings?
+    /// `retention-days`: synced samples recorded longer ago than this are pruned (unsynced ones
+    /// never are). Default 400.
+    public var retentionDays: Int
 
     public init(terminal: String, site: String, survey: String, zone: Zone, database: String,
                 runtimeDirectory: String, input: InputKind, replay: ReplaySettings?, buttons: [ButtonConfig],
                 press: PressRules, report: ReportSettings = ReportSettings(), ackLine: LineSpec? = nil,
-                misuseLine: LineSpec? = nil) {
+                misuseLine: LineSpec? = nil, upstream: UpstreamSettings? = nil,
+                retentionDays: Int = Configuration.defaultRetentionDays) {
         self.terminal = terminal
         self.site = site
         self.survey = survey
@@ -54,6 +60,8 @@ public struct Configuration: Sendable, Equatable {
         self.report = report
         self.ackLine = ackLine
         self.misuseLine = misuseLine
+        self.upstream = upstream
+        self.retentionDays = retentionDays
     }
 
     /// Number of buttons, the scale of every sample.
@@ -62,6 +70,56 @@ public struct Configuration: Sendable, Equatable {
     public static let defaultPath = "/etc/smiley/smiley.yaml"
     public static let defaultDatabase = "/var/lib/smiley/smiley.sqlite"
     public static let defaultRuntimeDirectory = "/run/smiley"
+    public static let defaultRetentionDays = 400
+}
+
+/// The `upstream:` section: the receiver samples are sent to (see docs/sync.md).
+public struct UpstreamSettings: Sendable, Equatable {
+    /// `url`: the receiver's base URL, http or https, without a trailing slash; batches go to
+    /// `{url}/v1/batches`, heartbeats to `{url}/v1/heartbeat`.
+    public var url: String
+    /// `token-file`: a file holding the bearer token, readable by its owner only.
+    public var tokenFile: String
+    /// `ca-file`: a PEM file of extra trust roots for https (a private CA). Verification is
+    /// always on.
+    public var caFile: String?
+    /// `batch-size`: the most samples in one request. Default 500.
+    public var batchSize: Int
+    /// `coalesce-ms`: after a press, wait this long so that presses close together travel in one
+    /// batch. Default 3000.
+    public var coalesceMs: Int
+    /// `interval-seconds`: while samples wait (a receiver that refused several batches in a row,
+    /// samples waiting for the clock), look again this often. Default 300.
+    public var intervalSeconds: Int
+    /// `connect-timeout-ms`. Default 10000.
+    public var connectTimeoutMs: Int
+    /// `request-timeout-ms`: one whole request, answer included. Default 30000.
+    public var requestTimeoutMs: Int
+    /// `retry-initial-ms` and `retry-max-ms`: retries wait random(0, min(max, initial·2^n)).
+    /// Defaults 1000 and 300000.
+    public var retryInitialMs: Int
+    public var retryMaxMs: Int
+    /// `heartbeat-seconds`: how often to report to `{url}/v1/heartbeat`; 0 = never. Default 900.
+    public var heartbeatSeconds: Int
+    /// `gzip`: compress request bodies. Default true.
+    public var gzip: Bool
+
+    public init(url: String, tokenFile: String, caFile: String? = nil, batchSize: Int = 500, coalesceMs: Int = 3_000,
+                intervalSeconds: Int = 300, connectTimeoutMs: Int = 10_000, requestTimeoutMs: Int = 30_000,
+                retryInitialMs: Int = 1_000, retryMaxMs: Int = 300_000, heartbeatSeconds: Int = 900, gzip: Bool = true) {
+        self.url = url
+        self.tokenFile = tokenFile
+        self.caFile = caFile
+        self.batchSize = batchSize
+        self.coalesceMs = coalesceMs
+        self.intervalSeconds = intervalSeconds
+        self.connectTimeoutMs = connectTimeoutMs
+        self.requestTimeoutMs = requestTimeoutMs
+        self.retryInitialMs = retryInitialMs
+        self.retryMaxMs = retryMaxMs
+        self.heartbeatSeconds = heartbeatSeconds
+        self.gzip = gzip
+    }
 }
 
 /// `report:` — how summaries and the end-of-day report behave.

@@ -5,6 +5,7 @@ import SmileyConfig
 import SmileyCore
 import SmileyInput
 import SmileyStore
+import SmileySync
 import UnixSignals
 
 /// Assembles and runs the daemon: store writer, press pipeline, clock watch, systemd watchdog.
@@ -55,20 +56,31 @@ public enum Smileyd {
                                  clockSynchronized: environment.clockSynchronized()),
             runtimeDirectory: configuration.runtimeDirectory, notifier: notifier, logger: logger)
 
+        // Upstream sync, only when configured: refuses to start on a token file open to others.
+        var upstream: UpstreamServices?
+        if configuration.upstream != nil {
+            var live = false
+            if case .live = source.timeBase { live = true }
+            upstream = try await UpstreamServices.make(configuration: configuration, pool: pool, live: live,
+                                                       environment: environment, status: status, logger: logger)
+        }
+
         let external = options.onCommitted
         let indicator = options.ackLine == nil && options.misuseLine == nil
             ? nil : PressIndicator(ack: options.ackLine, misuse: options.misuseLine, logger: logger,
                                    pulse: options.indicatorPulse)
         let writer = SampleWriter(
             pool: pool, path: configuration.database,
-            onCommitted: { batch, duration in
+            onCommitted: { [upstream] batch, duration in
                 external?(batch, duration)
                 Self.acknowledge(batch, logger: logger, status: status)
                 if let indicator {
                     Self.indicate(batch, indicator: indicator)
                 }
+                upstream?.committed(batch)
             },
-            onHealthChange: { health in
+            onHealthChange: { [upstream] health in
+                upstream?.storeHealthChanged(failing: health.failure != nil)
                 if let failure = health.failure {
                     logger.error("store failing", metadata: ["reason": "\(failure)", "retries": "\(health.retries)"])
                 } else {
@@ -93,6 +105,8 @@ public enum Smileyd {
             // After the writer: shut down before it (services stop in reverse order).
             services.append(.init(service: PressIndicatorService(indicator: indicator)))
         }
+        // After the writer, so they stop before it on shutdown.
+        services.append(contentsOf: upstream?.services ?? [])
         if case .live = source.timeBase {
             services.append(.init(service: ClockWatchService(pipeline: pipeline, environment: environment, logger: logger)))
         }

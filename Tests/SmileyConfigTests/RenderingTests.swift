@@ -79,6 +79,7 @@ import Testing
               directory: /var/lib/smiley/reports
               keep-days: 90
               closing-time: "00:00"
+            retention-days: 400
 
             """)
     }

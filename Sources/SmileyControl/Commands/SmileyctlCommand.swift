@@ -5,15 +5,17 @@ import Glibc
 #endif
 
 /// `smileyctl`: read-only staff tool for a Smiley terminal.
-public struct SmileyctlCommand: ParsableCommand {
+public struct SmileyctlCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "smileyctl",
         abstract: "See how the day went on this Smiley terminal.",
         discussion: """
-            Reads the terminal's database read-only: it never blocks or disturbs smileyd.
+            Reads the terminal's database read-only: it never blocks or disturbs smileyd (sync asks the \
+            daemon to send, or sends by itself when no daemon runs).
 
             Exit status: 0 success; 64 bad usage; 66 no database yet; 73 cannot write a report; \
-            74 I/O error; 77 refused by ssh-gate; 78 bad configuration.
+            74 I/O error; 77 refused by ssh-gate; 78 bad configuration; sync also 65, 69 and 75 \
+            (see smileyctl sync --help).
 
             It reads the same configuration as smileyd (--config, else $SMILEY_CONFIG, else \
             /etc/smiley/smiley.yaml) to find the database (/var/lib/smiley/smiley.sqlite) and the \
@@ -32,14 +34,14 @@ public struct SmileyctlCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [StatusCommand.self, SummaryCommand.self, ExportCommand.self, TailCommand.self,
-                      ReportCommand.self, SSHGateCommand.self])
+                      ReportCommand.self, SSHGateCommand.self, SyncCommand.self])
 
     public init() {}
 
     /// Runs smileyctl with the process's arguments (`--week` and `--month` may come without a value).
-    public static func main() {
+    public static func main() async {
         unblockSignals()
-        main(OptionalValueOptions.normalize(Array(CommandLine.arguments.dropFirst())))
+        await main(OptionalValueOptions.normalize(Array(CommandLine.arguments.dropFirst())))
     }
 
     /// A parent may have started smileyctl with signals blocked (a thread of a test runner, a

@@ -37,12 +37,14 @@ struct StatusReport {
     var databasePath: String
     var databaseBytes: Int64
     var daemon: DaemonStatus?
+    /// The upstream sync, when `upstream:` is configured.
+    var upstream: UpstreamReport?
 
     static func gather(context: ControlContext) throws(ControlError) -> StatusReport {
         let reader = try context.reader()
         do {
             let totals = try reader.totals()
-            return StatusReport(
+            var report = StatusReport(
                 today: context.today, zone: context.zone,
                 // Today as summary counts it: presses whose own clock showed today.
                 tally: try reader.tally(localRange: ReportPeriod.day(context.today).localRangeMs, survey: nil,
@@ -50,6 +52,8 @@ struct StatusReport {
                 last: try reader.lastSample(), samples: totals.samples, unsynced: totals.unsynced,
                 databasePath: reader.path, databaseBytes: reader.sizeOnDisk(),
                 daemon: DaemonStatus.readLive(runtimeDirectory: context.configuration.runtimeDirectory))
+            report.upstream = try UpstreamReport.gather(context: context, reader: reader, daemon: report.daemon)
+            return report
         } catch {
             throw ControlError(error)
         }
@@ -92,6 +96,7 @@ struct StatusReport {
                 ("path", .string(databasePath)), ("bytes", .int(Int(databaseBytes))),
                 ("samples", .int(samples)), ("unsynced", .int(unsynced)),
             ])),
+            ("upstream", upstream?.json ?? .null),
         ])
     }
 
@@ -126,6 +131,7 @@ struct StatusReport {
             lines.append("Last press: none yet")
         }
         lines.append("Database: \(databasePath), \(Self.bytes(databaseBytes)), \(samples) samples, \(unsynced) not yet synced")
+        if let upstream { lines.append(contentsOf: upstream.lines(terminal: terminal, zone: zone)) }
         return lines.joined(separator: "\n") + "\n"
     }
 

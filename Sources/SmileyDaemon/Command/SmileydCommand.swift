@@ -5,6 +5,7 @@ import SmileyConfig
 import SmileyCore
 import SmileyInput
 import SmileyStore
+import SmileySync
 
 /// `smileyd`: records every button press of a Smiley terminal durably.
 public struct SmileydCommand: AsyncParsableCommand {
@@ -19,7 +20,8 @@ public struct SmileydCommand: AsyncParsableCommand {
             Exit status: 0 after a clean stop (SIGTERM, SIGINT, q on the keyboard, end of a replay); \
             64 bad usage; 65 malformed trace or newer database; 66 missing trace; 69 input unavailable \
             (GPIO line or chip missing, line busy); 73 database not writable; 74 I/O error; 77 no permission \
-            to open the GPIO device; 78 bad configuration (also an ambiguous GPIO line name).
+            to open the GPIO device; 78 bad configuration (also an ambiguous GPIO line name, or an upstream token file open to \
+            other users).
 
             Under systemd (smileyd.service, Type=notify) it reports READY=1 once the database is \
             open and the input is running, sends WATCHDOG=1 at half of WatchdogSec=, writes \
@@ -121,6 +123,10 @@ public struct SmileydCommand: AsyncParsableCommand {
             Self.fail(error.description, code: error.exitCode)
         } catch let error as InputError {
             Self.fail(error.description, code: error.exitCode)
+        } catch let error as SyncSetupError {
+            Self.fail(error.description, code: error.exitCode)
+        } catch let error as SyncStoreError {
+            Self.fail(error.description, code: 74)
         }
     }
 

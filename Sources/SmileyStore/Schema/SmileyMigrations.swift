@@ -44,7 +44,41 @@ public enum SmileyMigrations {
                 WHERE clock_synchronized = 0 AND recorded_at_original IS NULL
                 """)
         }
-        // v2 is another branch's (v2-sync-batches); this step depends on v1 only.
+        migrator.registerMigration("v2-sync-batches") { db in
+            // Upstream sync. A batch is a fixed set of samples sent under one Idempotency-Key (its
+            // uuid): the unsynced samples whose row ids lie in first_sample...last_sample. Batches
+            // take the oldest samples no batch has taken yet, in row id order, so their ranges never
+            // overlap and each sample belongs to at most one batch. The uuid and the range are
+            // committed before the first send, so a retry — after a timeout, a crash or a power cut —
+            // re-sends the same samples under the same key. (Row ids only grow: retention never
+            // deletes the newest sample, so SQLite never hands out a row id below a batch's range.)
+            //   pending      formed (or put back from quarantine), not yet attempted
+            //   in-flight    an attempt started; the receiver may hold it: re-send it, never re-form it
+            //   quarantined  the receiver refused it (a 4xx other than 408/409/429): kept, not retried
+            //                until `smileyctl sync --retry-quarantined`
+            //   done         acknowledged; its samples are synced
+            try db.execute(sql: """
+                CREATE TABLE sync_batch (
+                    id INTEGER PRIMARY KEY,
+                    uuid BLOB NOT NULL UNIQUE CHECK (length(uuid) = 16),
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'in-flight', 'quarantined', 'done')),
+                    -- The members: sample row ids first_sample...last_sample.
+                    first_sample INTEGER NOT NULL,
+                    last_sample INTEGER NOT NULL CHECK (last_sample >= first_sample),
+                    sample_count INTEGER NOT NULL CHECK (sample_count > 0),
+                    -- Failed attempts so far.
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    -- The last HTTP status the receiver answered (null: none, or no answer).
+                    last_status INTEGER,
+                    last_error TEXT,
+                    -- ms since 1970.
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX sync_batch_open ON sync_batch(state, id) WHERE state != 'done'")
+        }
+        // Independent of v2: this step depends on v1 only.
         migrator.registerMigration("v3-report-indexes") { db in
             // Summaries count presses by the hour the terminal's clock showed: the local hour since
             // 1970, (recorded_at + utc_offset·1000) / 3 600 000. A virtual column (computed, not

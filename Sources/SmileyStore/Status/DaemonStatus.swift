@@ -31,6 +31,8 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var storeFailure: String?
     public var storeFailingSinceMs: Int64?
     public var storePending: Int
+    /// The upstream sync; nil when no `upstream:` is configured.
+    public var sync: SyncStatus?
 
     public init(pid: Int32, version: String, startedAtMs: Int64, input: String, database: String,
                 clockSynchronized: Bool) {

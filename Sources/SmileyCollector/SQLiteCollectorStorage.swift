@@ -1,0 +1,250 @@
+import Foundation
+import GRDB
+import SmileyCore
+import Synchronization
+
+/// The collector's SQLite storage: WAL, synchronous=FULL (a 2xx is sent only after the batch is on
+/// disk), one transaction per batch with its idempotency record.
+public final class SQLiteCollectorStorage: CollectorStorage {
+    public let path: String
+    let pool: DatabasePool
+    /// Keys being processed now (terminal + key): a second request for one gets 409.
+    private let running = Mutex<Set<String>>([])
+    /// Samples stored, kept in memory for /health (counting a large table on every call is slow).
+    private let sampleCount = Mutex<Int>(0)
+    /// Runs after a key is claimed and before the batch is stored (fault-injection tests slow
+    /// the storage down with it, so that retries meet a key still in progress).
+    private let beforeStore: (@Sendable () async -> Void)?
+
+    public init(path: String, beforeStore: (@Sendable () async -> Void)? = nil) throws {
+        self.path = path
+        self.beforeStore = beforeStore
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try Self.migrator.migrate(pool)
+        let count = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") ?? 0 }
+        sampleCount.withLock { $0 = count }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-collector") { db in
+            // One row per sample id, whichever terminal, batch or key brought it.
+            try db.execute(sql: """
+                CREATE TABLE sample (
+                    id INTEGER PRIMARY KEY,
+                    uuid BLOB NOT NULL UNIQUE CHECK (length(uuid) = 16),
+                    terminal TEXT NOT NULL,
+                    site TEXT NOT NULL,
+                    survey TEXT NOT NULL,
+                    button INTEGER NOT NULL,
+                    button_name TEXT NOT NULL,
+                    scale INTEGER NOT NULL,
+                    recorded_at INTEGER NOT NULL,
+                    utc_offset INTEGER NOT NULL,
+                    local_day TEXT NOT NULL,
+                    clock_synchronized INTEGER NOT NULL,
+                    misuse TEXT,
+                    -- The batch (Idempotency-Key) that first delivered it.
+                    batch TEXT NOT NULL,
+                    received_at INTEGER NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX sample_by_site_day ON sample(site, local_day)")
+            try db.execute(sql: "CREATE INDEX sample_by_terminal ON sample(terminal)")
+            // The idempotency record: the payload's fingerprint and the answer given.
+            try db.execute(sql: """
+                CREATE TABLE batch_key (
+                    terminal TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    fingerprint BLOB NOT NULL,
+                    status INTEGER NOT NULL,
+                    response BLOB NOT NULL,
+                    samples INTEGER NOT NULL,
+                    accepted INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (terminal, key)
+                ) WITHOUT ROWID
+                """)
+            try db.execute(sql: """
+                CREATE TABLE heartbeat (
+                    terminal TEXT PRIMARY KEY,
+                    received_at INTEGER NOT NULL,
+                    body BLOB NOT NULL
+                ) WITHOUT ROWID
+                """)
+        }
+        return migrator
+    }
+
+    public func submit(_ batch: IncomingBatch, terminal: String, key: String, fingerprint: Data,
+                       receivedAtMs: Int64) async throws -> SubmitOutcome {
+        let slot = terminal + "\u{0}" + key
+        let claimed = running.withLock { $0.insert(slot).inserted }
+        guard claimed else { return .inProgress }
+        defer { _ = running.withLock { $0.remove(slot) } }
+        if let beforeStore { await beforeStore() }
+
+        let outcome: (SubmitOutcome, Int) = try await pool.write { db in
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT fingerprint, status, response FROM batch_key WHERE terminal = ? AND key = ?
+                """, arguments: [terminal, key]) {
+                let stored: Data = row["fingerprint"]
+                guard stored == fingerprint else { return (.payloadMismatch, 0) }
+                return (.replayed(StoredResult(status: row["status"], body: row["response"])), 0)
+            }
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO sample (uuid, terminal, site, survey, button, button_name, scale, recorded_at,
+                    utc_offset, local_day, clock_synchronized, misuse, batch, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var accepted = 0
+            for sample in batch.samples {
+                try insert.execute(arguments: [
+                    sample.uuid, batch.terminal, batch.site, sample.survey, sample.button, sample.buttonName,
+                    sample.scale, sample.recordedAtMs, sample.utcOffsetSeconds, sample.localDay,
+                    sample.clockSynchronized, sample.misuse?.rawValue, batch.batch, receivedAtMs,
+                ])
+                accepted += db.changesCount
+            }
+            let body = Data(#"{"batch":"\#(batch.batch)","accepted":\#(accepted),"duplicates":\#(batch.samples.count - accepted)}"#.utf8)
+            try db.execute(sql: """
+                INSERT INTO batch_key (terminal, key, fingerprint, status, response, samples, accepted, received_at)
+                VALUES (?, ?, ?, 200, ?, ?, ?, ?)
+                """, arguments: [terminal, key, fingerprint, body, batch.samples.count, accepted, receivedAtMs])
+            return (.stored(StoredResult(status: 200, body: body)), accepted)
+        }
+        if outcome.1 > 0 { sampleCount.withLock { $0 += outcome.1 } }
+        return outcome.0
+    }
+
+    public func recordHeartbeat(_ heartbeat: HeartbeatRecord, terminal: String, receivedAtMs: Int64) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = try encoder.encode(heartbeat)
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO heartbeat (terminal, received_at, body) VALUES (?, ?, ?)
+                ON CONFLICT (terminal) DO UPDATE SET received_at = excluded.received_at, body = excluded.body
+                """, arguments: [terminal, receivedAtMs, body])
+        }
+    }
+
+    public func summary(site: String, day: String, includeMisuse: Bool) async throws -> SiteDaySummary {
+        try await pool.read { db in
+            let terminals = try String.fetchAll(db, sql: """
+                SELECT DISTINCT terminal FROM sample WHERE site = ? AND local_day = ? ORDER BY terminal
+                """, arguments: [site, day])
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT survey, scale, button, min(button_name) AS name, misuse, count(*) AS n
+                FROM sample WHERE site = ? AND local_day = ?
+                GROUP BY survey, scale, button, misuse ORDER BY survey, scale, button
+                """, arguments: [site, day])
+            struct Key: Hashable { var survey: String; var scale: Int }
+            var tallies: [Key: Tally] = [:]
+            var names: [Key: [Int: String]] = [:]
+            var order: [Key] = []
+            for row in rows {
+                let key = Key(survey: row["survey"], scale: row["scale"])
+                if tallies[key] == nil {
+                    tallies[key] = Tally(buttons: key.scale)
+                    order.append(key)
+                }
+                let button: Int = row["button"]
+                names[key, default: [:]][button] = row["name"]
+                let misuse = (row["misuse"] as String?).flatMap(MisuseReason.init(rawValue:))
+                tallies[key]?.add(button: button, misuse: misuse, count: row["n"])
+            }
+            let surveys = order.map { key -> SurveySummary in
+                let tally = tallies[key] ?? Tally(buttons: key.scale)
+                let buttonNames = (0..<key.scale).map { names[key]?[$0] ?? "button-\($0)" }
+                let summary = DaySummary(day: day, timezone: "local", names: buttonNames, tally: tally,
+                                         includeMisuse: includeMisuse)
+                return SurveySummary(
+                    survey: key.survey, scale: key.scale, counted: summary.counted, accepted: summary.accepted,
+                    misuse: Dictionary(uniqueKeysWithValues: summary.misuse.map { ($0.key.rawValue, $0.value) }),
+                    buttons: summary.buttons.map { .init(button: $0.index, name: $0.name, count: $0.count) },
+                    satisfactionIndex: summary.satisfactionIndex.map(SatisfactionIndex.rounded))
+            }
+            return SiteDaySummary(site: site, day: day, includeMisuse: includeMisuse, terminals: terminals, surveys: surveys)
+        }
+    }
+
+    public func terminals() async throws -> [TerminalInfo] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT t.terminal AS terminal,
+                       (SELECT count(*) FROM sample s WHERE s.terminal = t.terminal) AS samples,
+                       (SELECT max(received_at) FROM batch_key b WHERE b.terminal = t.terminal) AS last_batch,
+                       h.received_at AS last_heartbeat, h.body AS heartbeat
+                FROM (SELECT terminal FROM batch_key UNION SELECT terminal FROM heartbeat) t
+                LEFT JOIN heartbeat h ON h.terminal = t.terminal
+                ORDER BY t.terminal
+                """)
+            return rows.map { row in
+                let body: Data? = row["heartbeat"]
+                return TerminalInfo(
+                    terminal: row["terminal"], samples: row["samples"],
+                    lastBatchAt: (row["last_batch"] as Int64?).map(iso),
+                    lastHeartbeatAt: (row["last_heartbeat"] as Int64?).map(iso),
+                    heartbeat: body.flatMap { try? JSONDecoder().decode(HeartbeatRecord.self, from: $0) })
+            }
+        }
+    }
+
+    public func health() async throws -> StorageHealth {
+        let samples = sampleCount.withLock { $0 }
+        return try await pool.read { db in
+            let batches = try Int.fetchOne(db, sql: "SELECT count(*) FROM batch_key") ?? 0
+            let terminals = try Int.fetchOne(db, sql: "SELECT count(DISTINCT terminal) FROM batch_key") ?? 0
+            return StorageHealth(samples: samples, batches: batches, terminals: terminals)
+        }
+    }
+
+    /// Every stored sample (tests compare them with the terminal's).
+    public func storedSamples() async throws -> [CollectedSample] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT uuid, terminal, site, survey, button, button_name, scale, recorded_at, utc_offset,
+                       clock_synchronized, misuse, batch FROM sample ORDER BY id
+                """).map { row in
+                CollectedSample(id: row["uuid"], terminal: row["terminal"], site: row["site"], survey: row["survey"],
+                                button: row["button"], buttonName: row["button_name"], scale: row["scale"],
+                                recordedAtMs: row["recorded_at"], utcOffsetSeconds: row["utc_offset"],
+                                clockSynchronized: row["clock_synchronized"], misuse: row["misuse"], batch: row["batch"])
+            }
+        }
+    }
+
+    /// Sum of `accepted` over every stored batch result (each sample accepted exactly once).
+    public func acceptedTotal() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT coalesce(sum(accepted), 0) FROM batch_key") ?? 0 }
+    }
+}
+
+/// A sample as the collector holds it.
+public struct CollectedSample: Sendable, Hashable {
+    public var id: UUID
+    public var terminal: String
+    public var site: String
+    public var survey: String
+    public var button: Int
+    public var buttonName: String
+    public var scale: Int
+    public var recordedAtMs: Int64
+    public var utcOffsetSeconds: Int
+    public var clockSynchronized: Bool
+    public var misuse: String?
+    /// The key of the batch that first delivered it.
+    public var batch: String
+}
+
+private func iso(_ ms: Int64) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+}

@@ -1,0 +1,244 @@
+import AsyncHTTPClient
+import CompressNIO
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import SmileyConfig
+import SmileyStore
+
+/// Where and how to send: the `upstream:` settings with the token read.
+public struct UploadEndpoint: Sendable {
+    public var baseURL: String
+    public var token: BearerToken
+    public var caFile: String?
+    public var connectTimeout: Duration
+    public var requestTimeout: Duration
+    public var gzip: Bool
+
+    public init(baseURL: String, token: BearerToken, caFile: String? = nil, connectTimeout: Duration = .seconds(10),
+                requestTimeout: Duration = .seconds(30), gzip: Bool = true) {
+        self.baseURL = baseURL
+        self.token = token
+        self.caFile = caFile
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+        self.gzip = gzip
+    }
+
+    public init(settings: UpstreamSettings, token: BearerToken) {
+        self.init(baseURL: settings.url, token: token, caFile: settings.caFile,
+                  connectTimeout: .milliseconds(settings.connectTimeoutMs),
+                  requestTimeout: .milliseconds(settings.requestTimeoutMs), gzip: settings.gzip)
+    }
+}
+
+/// What became of one attempt to send a batch.
+public enum SendOutcome: Sendable {
+    /// 2xx with a receipt for the whole batch: its samples are synced.
+    case delivered(status: Int, receipt: BatchReceipt)
+    /// Try again later with the same key: no answer, a timeout, 408, 409, 429, 5xx, a redirect, or a
+    /// 2xx that is not a receipt.
+    case retry(RetryReason)
+    /// Another 4xx: the receiver refuses this batch; quarantine it.
+    case refused(status: Int, reason: String)
+}
+
+public struct RetryReason: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// No HTTP answer: connection refused or reset, DNS, TLS, a timeout. A returning network
+        /// (netlink) cuts the wait short.
+        case network
+        /// The receiver answered 408, 429 or 5xx.
+        case busy
+        /// 409: the receiver is still working on this key.
+        case inProgress
+        /// An answer that is not what the contract says (a redirect, a 2xx without a receipt).
+        case unexpected
+    }
+
+    public var kind: Kind
+    public var status: Int?
+    /// From `Retry-After`.
+    public var retryAfter: Duration?
+    public var message: String
+}
+
+/// The configuration cannot be used to send (a CA file that does not load).
+public struct UploadClientError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public var exitCode: Int32 { 78 }
+}
+
+/// The HTTP side of the uploader (AsyncHTTPClient): one batch per request, the answer classified
+/// by the contract. TLS certificates are always verified; `ca-file` adds trust roots; redirects are
+/// never followed (the token would go with them).
+public final class UploadClient: Sendable {
+    public let endpoint: UploadEndpoint
+    let http: HTTPClient
+    let redactor: Redactor
+    let logger: Logger
+    let userAgent: String
+
+    public init(endpoint: UploadEndpoint, userAgent: String = "smiley", logger: Logger) throws(UploadClientError) {
+        self.endpoint = endpoint
+        self.userAgent = userAgent
+        self.redactor = Redactor(endpoint.token)
+        self.logger = logger
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .fullVerification
+        if let caFile = endpoint.caFile {
+            do {
+                let certificates = try NIOSSLCertificate.fromPEMFile(caFile)
+                guard !certificates.isEmpty else {
+                    throw UploadClientError(description: "upstream.ca-file \(caFile) holds no PEM certificate")
+                }
+                tls.additionalTrustRoots = [.certificates(certificates)]
+            } catch let error as UploadClientError {
+                throw error
+            } catch {
+                throw UploadClientError(description: "upstream.ca-file \(caFile) cannot be loaded as PEM certificates: \(error)")
+            }
+        }
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .nanoseconds(endpoint.connectTimeout.nanoseconds),
+                           read: .nanoseconds(endpoint.requestTimeout.nanoseconds)),
+            decompression: .disabled)
+        configuration.httpVersion = .http1Only
+        // Keep one idle connection a short while: batches follow each other closely when draining.
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 2)
+        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration,
+                          backgroundActivityLogger: logger)
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    public var batchesURL: String { endpoint.baseURL + "/v1/batches" }
+    public var heartbeatURL: String { endpoint.baseURL + "/v1/heartbeat" }
+
+    /// Sends one batch and classifies the answer.
+    public func send(_ batch: SyncBatch, nowMs: @Sendable () -> Int64) async -> SendOutcome {
+        var request = HTTPClientRequest(url: batchesURL)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: endpoint.token.headerValue)
+        request.headers.add(name: "Idempotency-Key", value: batch.id.uuidString.lowercased())
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: userAgent)
+        var body = WireFormat.encode(batch)
+        if endpoint.gzip {
+            do {
+                body = try body.compress(with: .gzip(configuration: .init(compressionLevel: 1)))
+                request.headers.add(name: "Content-Encoding", value: "gzip")
+            } catch {
+                // Compression is an optimization; send the plain body.
+                body = WireFormat.encode(batch)
+            }
+        }
+        request.body = .bytes(body)
+
+        let response: HTTPClientResponse
+        let answer: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .nanoseconds(endpoint.requestTimeout.nanoseconds), logger: logger)
+            answer = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            return .retry(RetryReason(kind: .network, status: nil, retryAfter: nil,
+                                      message: "no answer from \(batchesURL): \(describe(error))"))
+        }
+        let status = Int(response.status.code)
+        switch status {
+        case 200..<300:
+            switch BatchReceipt.validate(answer, for: batch) {
+            case .success(let receipt):
+                return .delivered(status: status, receipt: receipt)
+            case .failure(let problem):
+                return .retry(RetryReason(kind: .unexpected, status: status, retryAfter: nil,
+                                          message: "HTTP \(status) from \(batchesURL) but \(problem.reason); not taken as delivered"))
+            }
+        case 408, 429, 500..<600:
+            let retryAfter = RetryAfter.parse(response.headers.first(name: "Retry-After"), nowMs: nowMs())
+            return .retry(RetryReason(kind: .busy, status: status, retryAfter: retryAfter,
+                                      message: "HTTP \(status) from \(batchesURL)\(excerpt(answer))"))
+        case 409:
+            let retryAfter = RetryAfter.parse(response.headers.first(name: "Retry-After"), nowMs: nowMs())
+            return .retry(RetryReason(kind: .inProgress, status: status, retryAfter: retryAfter,
+                                      message: "HTTP 409 from \(batchesURL): the receiver is still processing this batch\(excerpt(answer))"))
+        case 300..<400:
+            let location = response.headers.first(name: "Location").map { " to \(redactor.scrub(String($0.prefix(200))))" } ?? ""
+            return .retry(RetryReason(kind: .unexpected, status: status, retryAfter: nil,
+                                      message: "HTTP \(status) redirect\(location) from \(batchesURL); redirects are not followed: fix upstream.url"))
+        case 400..<500:
+            return .refused(status: status, reason: "HTTP \(status) from \(batchesURL)\(excerpt(answer))")
+        default:
+            return .retry(RetryReason(kind: .unexpected, status: status, retryAfter: nil,
+                                      message: "HTTP \(status) from \(batchesURL)\(excerpt(answer))"))
+        }
+    }
+
+    /// Sends a heartbeat; returns the HTTP status, or throws a message (already scrubbed).
+    public func sendHeartbeat(_ heartbeat: Heartbeat) async -> Result<Int, HeartbeatFailure> {
+        var request = HTTPClientRequest(url: heartbeatURL)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: endpoint.token.headerValue)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: userAgent)
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            request.body = .bytes(ByteBuffer(bytes: try encoder.encode(heartbeat)))
+            let response = try await http.execute(request, timeout: .nanoseconds(endpoint.requestTimeout.nanoseconds), logger: logger)
+            let answer = try await response.body.collect(upTo: 64 * 1024)
+            let status = Int(response.status.code)
+            guard (200..<300).contains(status) else {
+                return .failure(HeartbeatFailure(message: "HTTP \(status) from \(heartbeatURL)\(excerpt(answer))"))
+            }
+            return .success(status)
+        } catch {
+            return .failure(HeartbeatFailure(message: "no answer from \(heartbeatURL): \(describe(error))"))
+        }
+    }
+
+    /// `: <first line of the answer>` with the token scrubbed, or "".
+    func excerpt(_ body: ByteBuffer) -> String {
+        let text = String(decoding: body.readableBytesView.prefix(300), as: UTF8.self)
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init)?
+            .trimmingCharacters(in: .whitespaces) ?? ""
+        guard !line.isEmpty else { return "" }
+        let printable = String(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        return ": " + redactor.scrub(String(printable.prefix(200)))
+    }
+
+    func describe(_ error: any Error) -> String {
+        let text: String
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: text = "connecting timed out"
+            case .deadlineExceeded: text = "no complete answer within \(endpoint.requestTimeout)"
+            case .readTimeout: text = "the answer stalled (read timeout)"
+            case .remoteConnectionClosed: text = "the receiver closed the connection before answering"
+            default: text = String(describing: error)
+            }
+        } else {
+            text = String(describing: error)
+        }
+        return redactor.scrub(text)
+    }
+}
+
+public struct HeartbeatFailure: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

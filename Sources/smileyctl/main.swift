@@ -1,3 +1,0 @@
-import SmileyControl
-
-SmileyctlCommand.main()

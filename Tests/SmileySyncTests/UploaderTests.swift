@@ -1,0 +1,257 @@
+import Foundation
+import Hummingbird
+import SmileyCollector
+import Synchronization
+import Testing
+import SmileyPlatform
+@testable import SmileyStore
+@testable import SmileySync
+
+@Suite("The uploader against a real collector", .serialized)
+struct UploaderTests {
+    @Test("a backlog drains batch by batch, oldest first, every sample exactly once, then the uploader idles")
+    func drainsBacklog() async throws {
+        let folder = TemporaryFolder()
+        let collector = try await CollectorFixture.start(folder: folder)
+        defer { Task { await collector.stop() } }
+        let terminal = try TerminalDatabase(folder: folder)
+        let samples = try terminal.seed(1234)
+        let client = try collector.client()
+        let statuses = Mutex<[SyncStatus]>([])
+        let uploader = Uploader(store: terminal.store, sender: client, settings: fastSettings(batchSize: 100), url: collector.url,
+                                settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow, logger: quietLogger,
+                                onStatus: { status in statuses.withLock { $0.append(status) } })
+        let runner = Task { await uploader.run() }
+        defer { runner.cancel() }
+
+        #expect(await eventually { let s = await uploader.status; return s.sentSinceStart == 1234 && s.backlog == 0 && s.state == .idle })
+        let stored = try await collector.storage.inner.storedSamples()
+        let inOrder = stored.map(\.id) == samples.map(\.id)
+        #expect(stored.count == 1234 && inOrder)         // oldest first, all, once
+        #expect(try terminal.all().allSatisfy { $0.synced })
+        #expect(collector.storage.keys.withLock { $0.count } == 13)
+        #expect(await uploader.status.sentSinceStart == 1234)
+        #expect(await uploader.status.nextAttemptAtMs == nil)
+        #expect(statuses.withLock { $0.contains { $0.state == .sending } })
+
+        // Idle means idle: no requests while nothing changes.
+        let before = collector.storage.outcomes.withLock { $0 }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(collector.storage.outcomes.withLock { $0 } == before)
+
+        // New presses are sent after the coalescing window.
+        let more = try terminal.seed(3, from: 1_795_400_000_000)
+        await uploader.samplesCommitted(inserted: 3)
+        #expect(try await eventually { try await collector.storage.inner.storedSamples().count == 1237 })
+        let lastThree = try await collector.storage.inner.storedSamples().suffix(3).map(\.id) == more.map(\.id)
+        #expect(lastThree)
+    }
+
+    @Test("rows committed less than `settle` ago wait: a re-flag that comes within the window is what gets sent")
+    func settleWindow() async throws {
+        let folder = TemporaryFolder()
+        let collector = try await CollectorFixture.start(folder: folder)
+        defer { Task { await collector.stop() } }
+        let terminal = try TerminalDatabase(folder: folder)
+        let client = try collector.client()
+        let uploader = Uploader(store: terminal.store, sender: client,
+                                settings: fastSettings(settle: .milliseconds(600), coalesce: .zero), url: collector.url,
+                                settledHorizon: 0, wallNowMs: wallNow, logger: quietLogger)
+        let runner = Task { await uploader.run() }
+        defer { runner.cancel() }
+        // A press, then 200 ms later the second of a simultaneous pair re-flags it.
+        let first = try terminal.seed(1, from: 1_795_400_000_000, misuseEvery: 1000)[0]
+        await uploader.samplesCommitted(inserted: 1)
+        try await Task.sleep(for: .milliseconds(200))
+        try await terminal.pool.write { db in
+            try SampleWriter.apply([.reflag(id: first.id, misuse: .simultaneous)], in: db)
+        }
+        #expect(try await collector.storage.inner.storedSamples().isEmpty)
+        #expect(try await eventually(5) { try await collector.storage.inner.storedSamples().count == 1 })
+        #expect(try await collector.storage.inner.storedSamples().first?.misuse == "simultaneous")
+    }
+
+    @Test("samples of this boot taken before the clock synchronized wait for the correction, then go corrected")
+    func clockHold() async throws {
+        let folder = TemporaryFolder()
+        let collector = try await CollectorFixture.start(folder: folder)
+        defer { Task { await collector.stop() } }
+        let terminal = try TerminalDatabase(folder: folder)
+        try terminal.seed(2, boot: "older-boot", synchronized: false)
+        let early = try terminal.seed(3, boot: "this-boot", synchronized: false)
+        let client = try collector.client()
+        let uploader = Uploader(store: terminal.store, sender: client, settings: fastSettings(holdBoot: "this-boot"),
+                                url: collector.url, settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow, logger: quietLogger)
+        let runner = Task { await uploader.run() }
+        defer { runner.cancel() }
+        // The older boot's samples can never be corrected: they go, marked unsynchronized.
+        #expect(try await eventually { try await collector.storage.inner.storedSamples().count == 2 })
+        #expect(await eventually { await uploader.status.holdingForClock })
+        #expect(try await collector.storage.inner.storedSamples().allSatisfy { !$0.clockSynchronized })
+        // The clock syncs; the daemon commits the correction and says so.
+        let syncWall = early[2].recordedAtMs + 86_400_000
+        try await terminal.pool.write { db in
+            try SampleWriter.apply([.correctClock(bootID: "this-boot", syncMonotonicNs: 10_000_000, syncWallMs: syncWall,
+                                                  zone: try #require(Zone(identifier: "Europe/Helsinki")))], in: db)
+        }
+        await uploader.clockCorrected()
+        #expect(try await eventually { try await collector.storage.inner.storedSamples().count == 5 })
+        let corrected = try await collector.storage.inner.storedSamples().suffix(3)
+        #expect(corrected.allSatisfy { $0.clockSynchronized })
+        let local = try terminal.all().suffix(3).map(\.recordedAtMs)
+        #expect(corrected.map(\.recordedAtMs) == local)
+        #expect(corrected.first?.recordedAtMs != early[0].recordedAtMs)
+        #expect(await uploader.status.holdingForClock == false)
+    }
+
+    @Test("a refused batch is quarantined and the rest goes on; --retry-quarantined resends it under the same key")
+    func quarantineAndRetry() async throws {
+        let folder = TemporaryFolder()
+        let poison = Poison()
+        let collector = try await CollectorFixture.start(folder: folder, middlewares: [poison])
+        defer { Task { await collector.stop() } }
+        let terminal = try TerminalDatabase(folder: folder)
+        let samples = try terminal.seed(50)
+        poison.refuse.withLock { $0 = [samples[12].id.uuidString.lowercased()] }
+        let client = try collector.client(gzip: false)
+        let uploader = Uploader(store: terminal.store, sender: client, settings: fastSettings(batchSize: 10), url: collector.url,
+                                settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow, logger: quietLogger)
+        let runner = Task { await uploader.run() }
+        defer { runner.cancel() }
+
+        let progress = await finish(await uploader.requestSync(retryQuarantined: false))
+        #expect(progress?.finished == true)
+        #expect(progress?.quarantined == 10 && progress?.sent == 40 && progress?.remaining == 0)
+        let quarantined = await uploader.status
+        #expect(quarantined.quarantinedBatches == 1 && quarantined.quarantinedSamples == 10)
+        #expect(try await collector.storage.inner.storedSamples().count == 40)
+        let refusedKey = try #require(poison.refusedKeys.withLock { $0.first })
+
+        // The cause is fixed; a person puts the batch back.
+        poison.refuse.withLock { $0 = [] }
+        let retry = await finish(await uploader.requestSync(retryQuarantined: true))
+        #expect(retry?.finished == true && retry?.sent == 10 && retry?.quarantined == 0)
+        #expect(try await collector.storage.inner.storedSamples().count == 50)
+        #expect(collector.storage.keys.withLock { $0[refusedKey] } == Set(samples[10..<20].map(\.id)))
+        #expect(try terminal.all().allSatisfy { $0.synced })
+        #expect(await uploader.status.quarantinedBatches == 0)
+    }
+
+    @Test("after refusals in a row (a revoked token) the uploader pauses instead of quarantining the whole backlog")
+    func pausesAfterRefusals() async throws {
+        let folder = TemporaryFolder()
+        let collector = try await CollectorFixture.start(folder: folder)
+        defer { Task { await collector.stop() } }
+        let terminal = try TerminalDatabase(folder: folder)
+        try terminal.seed(100)
+        let client = try collector.client(token: "revoked-token-0000000000")
+        let uploader = Uploader(store: terminal.store, sender: client, settings: fastSettings(batchSize: 10, interval: .seconds(3600)),
+                                url: collector.url, settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow, logger: quietLogger)
+        let runner = Task { await uploader.run() }
+        defer { runner.cancel() }
+        #expect(await eventually { await uploader.status.state == .paused })
+        let status = await uploader.status
+        // Three in a row trip the pause; the one still in flight then may be refused too.
+        #expect((3...4).contains(status.quarantinedBatches) && status.quarantinedSamples == status.quarantinedBatches * 10)
+        #expect(status.lastError?.contains("HTTP 401") == true)
+        #expect(status.nextAttemptAtMs.map { $0 > wallNow() + 3_000_000 } == true)
+        let counts = try await terminal.store.counts()
+        #expect(counts.unsynced == 100 && counts.quarantinedSamples == status.quarantinedSamples)
+    }
+
+    @Test("Retry-After is honoured, and a failing receiver is retried with the same key until it answers")
+    func retryAfter() async throws {
+        let folder = TemporaryFolder()
+        let script = ScriptedAnswers()
+        let times = RequestTimes()
+        let collector = try await CollectorFixture.start(folder: folder, middlewares: [times, script])
+        defer { Task { await collector.stop() } }
+        let terminal = try TerminalDatabase(folder: folder)
+        try terminal.seed(5)
+        script.next.withLock { $0 = .status(429, retryAfter: "1") }
+        let client = try collector.client()
+        let uploader = Uploader(store: terminal.store, sender: client, settings: fastSettings(), url: collector.url,
+                                settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow, logger: quietLogger)
+        let runner = Task { await uploader.run() }
+        defer { runner.cancel() }
+        #expect(await eventually { await uploader.status.state == .retrying })
+        let status = await uploader.status
+        #expect(status.lastError?.contains("HTTP 429") == true)
+        #expect(status.consecutiveFailures == 1)
+        script.next.withLock { $0 = nil }
+        #expect(await eventually(5) { await uploader.status.backlog == 0 })
+        let stamps = times.all
+        #expect(stamps.count == 2)
+        #expect(stamps[1] - stamps[0] >= 1.0, "\(stamps)")
+        #expect(collector.storage.keys.withLock { $0.count } == 1)
+        let batch = try await terminal.pool.read { db in try Int.fetchOne(db, sql: "SELECT attempts FROM sync_batch") }
+        #expect(batch == 1)
+    }
+
+    @Test("a network that comes back cuts a long backoff short")
+    func networkChangeRetriesAtOnce() async throws {
+        let folder = TemporaryFolder()
+        let port = try freePort()
+        let terminal = try TerminalDatabase(folder: folder)
+        try terminal.seed(20)
+        let token = "tok-" + UUID().uuidString
+        let client = try UploadClient(endpoint: UploadEndpoint(baseURL: "http://127.0.0.1:\(port)", token: BearerToken(unchecked: token),
+                                                               connectTimeout: .seconds(1)), logger: quietLogger)
+        // Backoff of a full minute: only the network trigger can bring the retry forward.
+        let uploader = Uploader(store: terminal.store, sender: client,
+                                settings: fastSettings(backoff: BackoffPolicy(initial: .seconds(60), cap: .seconds(60))),
+                                url: "http://127.0.0.1:\(port)", settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow, logger: quietLogger)
+        let runner = Task { await uploader.run() }
+        defer {
+            runner.cancel()
+            Task { await client.shutdown() }
+        }
+        // Wait for a failure whose backoff is long (full jitter may draw a short one: it then
+        // fails again soon and draws anew).
+        #expect(await eventually(30) {
+            let status = await uploader.status
+            return status.state == .retrying && (status.nextAttemptAtMs ?? 0) > wallNow() + 15_000
+        })
+        let storage = try RecordingStorage(path: folder.file("collector.sqlite"))
+        let api = CollectorAPI(storage: storage, tokens: TokenTable(pairs: [(terminal: "terminal-a", token: token)]), logger: quietLogger)
+        let running = try await RunningCollector.start(api: api, port: port)
+        defer { Task { await running.stop() } }
+        let started = Date()
+        await uploader.networkChanged()
+        #expect(await eventually(5) { await uploader.status.backlog == 0 })
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(try await storage.inner.storedSamples().count == 20)
+    }
+}
+
+/// Refuses (400) any batch holding one of `refuse`'s sample ids.
+final class Poison: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let refuse = Mutex<Set<String>>([])
+    let refusedKeys = Mutex<[String]>([])
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 24)
+        let text = String(buffer: body)
+        if refuse.withLock({ $0.contains { text.contains($0) } }) {
+            refusedKeys.withLock { $0.append(request.headers[values: .init("Idempotency-Key")!].first ?? "") }
+            return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: #"{"error":"samples[2]: not allowed here"}"#)))
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Remembers when each batch request arrived.
+final class RequestTimes: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    private let stamps = Mutex<[Double]>([])
+    var all: [Double] { stamps.withLock { $0 } }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.uri.path == "/v1/batches" {
+            stamps.withLock { $0.append(Date().timeIntervalSince1970) }
+        }
+        return try await next(request, context)
+    }
+}

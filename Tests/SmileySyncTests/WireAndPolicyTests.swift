@@ -1,0 +1,131 @@
+import Foundation
+import NIOCore
+import SmileyCore
+import Testing
+@testable import SmileyStore
+@testable import SmileySync
+
+@Suite("Wire format, backoff, Retry-After, token file")
+struct WireAndPolicyTests {
+    func batch(_ samples: [UploadSample], id: UUID = UUID()) -> SyncBatch {
+        SyncBatch(rowID: 1, id: id, state: .inFlight, attempts: 0, createdAtMs: 0, firstSample: 1, lastSample: 1, samples: samples)
+    }
+
+    func sample(_ survey: String = "checkout", misuse: MisuseReasonValue = .none, ms: Int64 = 1_795_338_902_123) -> UploadSample {
+        UploadSample(rowID: 1, id: UUID(uuidString: "019A8F2E-1C3B-7D2A-9E4F-3B2A1C0D9E8F")!, terminal: "store-12 \"entrance\"",
+                     site: "store-12", survey: survey, button: 3, buttonName: "very-happy", scale: 4, recordedAtMs: ms,
+                     utcOffsetSeconds: 7200, clockSynchronized: true, misuse: misuse.value)
+    }
+
+    @Test("a batch encodes to the documented JSON, byte for byte the same every time")
+    func encoding() throws {
+        let id = UUID(uuidString: "0B5E0F5E-8D3C-4F61-9A55-2F3E1C7D9A10")!
+        let one = batch([sample(), sample("line\nbreak\u{1}", misuse: .simultaneous)], id: id)
+        let text = String(buffer: WireFormat.encode(one))
+        #expect(text == #"{"terminal":"store-12 \"entrance\"","site":"store-12","batch":"0b5e0f5e-8d3c-4f61-9a55-2f3e1c7d9a10","samples":[{"id":"019a8f2e-1c3b-7d2a-9e4f-3b2a1c0d9e8f","survey":"checkout","button":3,"buttonName":"very-happy","scale":4,"recordedAt":"2026-11-22T09:15:02.123Z","utcOffsetSeconds":7200,"clockSynchronized":true,"misuse":null},{"id":"019a8f2e-1c3b-7d2a-9e4f-3b2a1c0d9e8f","survey":"line\nbreak\u0001","button":3,"buttonName":"very-happy","scale":4,"recordedAt":"2026-11-22T09:15:02.123Z","utcOffsetSeconds":7200,"clockSynchronized":true,"misuse":"simultaneous"}]}"#)
+        #expect(WireFormat.encode(one) == WireFormat.encode(one))
+        // And it is JSON that any parser reads back.
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect((parsed?["samples"] as? [[String: Any]])?[1]["survey"] as? String == "line\nbreak\u{1}")
+    }
+
+    @Test("RFC 3339 timestamps agree with Foundation's formatter, before and after 1970, across leap days")
+    func timestamps() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var generator = SystemRandomNumberGenerator()
+        let fixed: [Int64] = [0, -1, 951_782_400_000, 951_868_799_999, 4_107_542_399_999, -2_208_988_800_001, 1_795_338_902_123]
+        let random = (0..<2000).map { _ in Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &generator) }
+        for ms in fixed + random {
+            let expected = formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+            #expect(RFC3339.string(ms: ms) == expected, "\(ms)")
+        }
+    }
+
+    @Test("receipts must name the batch and account for all of its samples")
+    func receipts() {
+        let one = batch([sample(), sample()])
+        let key = one.id.uuidString.lowercased()
+        func check(_ text: String) -> Bool {
+            if case .success = BatchReceipt.validate(ByteBuffer(string: text), for: one) { return true }
+            return false
+        }
+        #expect(check(#"{"batch":"\#(key)","accepted":1,"duplicates":1}"#))
+        #expect(check(#"{"batch":"\#(key.uppercased())","accepted":2,"duplicates":0}"#))
+        #expect(!check(#"{"batch":"\#(key)","accepted":1,"duplicates":0}"#))
+        #expect(!check(#"{"batch":"\#(UUID().uuidString)","accepted":2,"duplicates":0}"#))
+        #expect(!check("<html>Login to the Wi-Fi</html>"))
+        #expect(!check(""))
+    }
+
+    @Test("full-jitter backoff: the ceiling doubles from the initial wait up to the cap; every draw is within [0, ceiling]")
+    func backoff() {
+        let policy = BackoffPolicy(initial: .seconds(1), cap: .seconds(300))
+        #expect((1...12).map { policy.ceiling(failures: $0) } == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300].map { .seconds($0) })
+        #expect(policy.ceiling(failures: 10_000) == .seconds(300))
+        var generator = SplitMix(seed: 7)
+        var draws: [Duration] = []
+        for failures in 1...2000 {
+            let delay = policy.delay(failures: failures % 12 + 1, using: &generator)
+            #expect(delay >= .zero && delay <= policy.ceiling(failures: failures % 12 + 1))
+            draws.append(delay)
+        }
+        // Jittered: not all the same.
+        #expect(Set(draws).count > 1000)
+    }
+
+    @Test("Retry-After: seconds or an HTTP date; a past date is now; nonsense is ignored")
+    func retryAfter() {
+        let now: Int64 = 1_795_338_902_000
+        #expect(RetryAfter.parse("120", nowMs: now) == .seconds(120))
+        #expect(RetryAfter.parse(" 0 ", nowMs: now) == .zero)
+        #expect(RetryAfter.parse("99999999999999999999", nowMs: now) == RetryAfter.longest)
+        let date = Date(timeIntervalSince1970: Double(now) / 1000 + 90)
+        #expect(RetryAfter.parse(RetryAfter.httpDateString(date), nowMs: now) == .seconds(90))
+        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT", nowMs: now) == .zero)
+        #expect(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", nowMs: now) == .zero)
+        #expect(RetryAfter.parse("soon", nowMs: now) == nil)
+        #expect(RetryAfter.parse(nil, nowMs: now) == nil)
+        #expect(RetryAfter.parse("-5", nowMs: now) == nil)
+    }
+
+    @Test("the token file must be the owner's alone; errors say what to do and never show the token")
+    func tokenFile() throws {
+        let folder = TemporaryFolder()
+        let secret = "s3cr3t-" + UUID().uuidString
+        let path = folder.write("token", secret + "\n", mode: 0o600)
+        #expect(try TokenFile.read(path: path).value == secret)
+        #expect("\(try TokenFile.read(path: path))" == "[token]")
+        for (mode, who) in [(0o640, "its group"), (0o604, "others"), (0o644, "its group and others")] {
+            chmod(path, mode_t(mode))
+            do {
+                _ = try TokenFile.read(path: path)
+                Issue.record("mode \(String(mode, radix: 8)) accepted")
+            } catch {
+                #expect(error.description.contains("open to \(who)"))
+                #expect(error.description.contains("chmod 600 \(path)"))
+                #expect(!error.description.contains(secret))
+                #expect(error.exitCode == 78)
+            }
+        }
+        for (text, problem) in [("", "is empty"), ("a\nb\n", "has 2 lines"), ("has space", "characters a bearer token cannot have")] {
+            let bad = folder.write("bad-\(problem.count)", text, mode: 0o600)
+            #expect(throws: TokenFileError.self) { try TokenFile.read(path: bad) }
+            do { _ = try TokenFile.read(path: bad) } catch { #expect(error.problem.contains(problem), "\(error)") }
+        }
+        #expect(throws: TokenFileError.self) { try TokenFile.read(path: folder.file("missing")) }
+        #expect(Redactor(BearerToken(unchecked: secret)).scrub("Bearer \(secret) x") == "Bearer [token] x")
+    }
+}
+
+/// `MisuseReason?` spelled for test arguments.
+enum MisuseReasonValue {
+    case none, interval, simultaneous
+    var value: MisuseReason? {
+        switch self {
+        case .none: nil
+        case .interval: .interval
+        case .simultaneous: .simultaneous
+        }
+    }
+}
