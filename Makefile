@@ -8,6 +8,7 @@ SWIFT ?= swift
 # Release binaries carry the Swift runtime (static stdlib): they need only Debian's own libraries,
 # and the board maps no shared Foundation/ICU libraries.
 RELEASE_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath
+export RELEASE_FLAGS
 DEMO_CONFIG ?= examples/keyboard.yaml
 # Debian packages the build and the tests need (C headers for SQLite and libgpiod).
 APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config

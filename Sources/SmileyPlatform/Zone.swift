@@ -15,6 +15,11 @@ public struct Zone: Sendable, Hashable, CustomStringConvertible {
 
     /// Nil when the id is not a zone of the system's tz database.
     public init?(identifier: String, databaseDirectory: String = Zone.databaseDirectory) {
+        // UTC needs no file: the C library knows it even where no tz database is installed.
+        if Self.utcNames.contains(identifier) {
+            self.identifier = identifier
+            return
+        }
         guard Self.isPlausible(identifier) else { return nil }
         let path = (databaseDirectory as NSString).appendingPathComponent(identifier)
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
@@ -23,6 +28,8 @@ public struct Zone: Sendable, Hashable, CustomStringConvertible {
         guard let magic = try? handle.read(upToCount: 4), magic == Data("TZif".utf8) else { return nil }
         self.identifier = identifier
     }
+
+    private static let utcNames: Set<String> = ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Zulu", "Etc/Zulu", "UCT", "Etc/UCT"]
 
     /// UTC, always available.
     public static let utc = Zone(knownIdentifier: "UTC")

@@ -27,6 +27,13 @@ struct ZoneTests {
         }
     }
 
+    @Test("UTC is known without a tz database (a minimal system, the test VM)")
+    func utcWithoutDatabase() throws {
+        let zone = try #require(Zone(identifier: "UTC", databaseDirectory: "/nonexistent"))
+        #expect(zone.secondsFromUTC(atMs: 1_795_341_600_000) == 0)
+        #expect(Zone(identifier: "Europe/Helsinki", databaseDirectory: "/nonexistent") == nil)
+    }
+
     @Test("ids that are not zones are refused", arguments: ["Nowhere/City", "../../etc/passwd", "/etc/passwd", "", "Europe/../Europe/Helsinki", "zone.tab"])
     func refused(id: String) {
         #expect(Zone(identifier: id) == nil)
