@@ -72,8 +72,9 @@ public final class GPIOSource: EdgeSource, @unchecked Sendable {
         // Two spellings of the same line (GPIO5 and gpiochip0:5).
         for (index, line) in resolved.enumerated() {
             if let first = resolved[..<index].firstIndex(where: { $0.chipPath == line.chipPath && $0.offset == line.offset }) {
-                throw .gpioAmbiguousLine(line: line.spec.description, user: line.user,
-                                         candidates: ["one line per button: \(resolved[first].spec) (\(resolved[first].user)) is the same line, \(line.location)"])
+                throw .gpioLineUsedTwice(line: line.spec.description, user: line.user,
+                                         otherLine: resolved[first].spec.description, otherUser: resolved[first].user,
+                                         location: line.location)
             }
         }
         let debounceUs = max(0, debounceMs) * 1000
