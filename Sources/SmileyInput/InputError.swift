@@ -31,6 +31,9 @@ public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A line name (or a bare offset, or a label) that fits more than one chip: `candidates`
     /// are the `chip:offset` spellings to choose from.
     case gpioAmbiguousLine(line: String, user: String, candidates: [String])
+    /// Two buttons (or a button and an LED) name the same line in different spellings
+    /// (`GPIO5` and `pinctrl-bcm2711:5`).
+    case gpioLineUsedTwice(line: String, user: String, otherLine: String, otherUser: String, location: String)
     /// The line is already requested by another consumer (another program, or the same line twice).
     case gpioLineBusy(line: String, user: String, location: String, consumer: String)
     /// The GPIO character device may not be opened by this user. `owner` reads `root:gpio`,
@@ -55,7 +58,7 @@ public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
             69 // EX_UNAVAILABLE
         case .gpioPermissionDenied:
             77 // EX_NOPERM
-        case .gpioOffsetOutOfRange, .gpioAmbiguousLine:
+        case .gpioOffsetOutOfRange, .gpioAmbiguousLine, .gpioLineUsedTwice:
             78 // EX_CONFIG
         case .system:
             74 // EX_IOERR
@@ -93,6 +96,9 @@ public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
         case .gpioAmbiguousLine(let line, let user, let candidates):
             "GPIO line \(line) (\(user)) fits more than one chip: \(candidates.joined(separator: ", ")); "
                 + "write the line as chip:offset, e.g. \(candidates.first ?? "gpiochip0:5")"
+        case .gpioLineUsedTwice(let line, let user, let otherLine, let otherUser, let location):
+            "GPIO line \(line) (\(user)) is the same line as \(otherLine) (\(otherUser)): \(location); "
+                + "every button needs a line of its own"
         case .gpioLineBusy(let line, let user, let location, let consumer):
             "GPIO line \(line) (\(user), \(location)) is busy: " + (consumer.isEmpty
                 ? "another program holds it (it gave no consumer name; see gpioinfo)"

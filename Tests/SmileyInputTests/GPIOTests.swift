@@ -125,6 +125,22 @@ struct GPIOLineResolverTests {
         }
     }
 
+    @Test func twoSpellingsOfOneLineAreRefusedBeforeAnyDeviceIsOpened() {
+        // The chips here are descriptions only: the check must come before opening anything.
+        let buttons = [ButtonConfig(name: "a", line: .name("GPIO5")),
+                       ButtonConfig(name: "b", line: .chipOffset(chip: "pinctrl-bcm2711", offset: 5))]
+        #expect(throws: InputError.gpioLineUsedTwice(line: "pinctrl-bcm2711:5", user: "button b", otherLine: "GPIO5",
+                                                     otherUser: "button a",
+                                                     location: "gpiochip0:5 [pinctrl-bcm2711] \"GPIO5\"")) {
+            try GPIOSource(buttons: buttons, debounceMs: 30, scan: resolver.scan)
+        }
+        let error = InputError.gpioLineUsedTwice(line: "pinctrl-bcm2711:5", user: "button b", otherLine: "GPIO5",
+                                                 otherUser: "button a", location: "gpiochip0:5 [pinctrl-bcm2711] \"GPIO5\"")
+        #expect(error.description == "GPIO line pinctrl-bcm2711:5 (button b) is the same line as GPIO5 (button a): "
+            + "gpiochip0:5 [pinctrl-bcm2711] \"GPIO5\"; every button needs a line of its own")
+        #expect(error.exitCode == 78)
+    }
+
     @Test func busyNamesTheConsumer() {
         let error = InputError.gpioLineBusy(line: "GPIO19", user: "button very-happy",
                                             location: "gpiochip0:19 [pinctrl-bcm2711] \"GPIO19\"", consumer: "gpiomon")

@@ -72,8 +72,9 @@ public final class GPIOSource: EdgeSource, @unchecked Sendable {
         // Two spellings of the same line (GPIO5 and gpiochip0:5).
         for (index, line) in resolved.enumerated() {
             if let first = resolved[..<index].firstIndex(where: { $0.chipPath == line.chipPath && $0.offset == line.offset }) {
-                throw .gpioAmbiguousLine(line: line.spec.description, user: line.user,
-                                         candidates: ["one line per button: \(resolved[first].spec) (\(resolved[first].user)) is the same line, \(line.location)"])
+                throw .gpioLineUsedTwice(line: line.spec.description, user: line.user,
+                                         otherLine: resolved[first].spec.description, otherUser: resolved[first].user,
+                                         location: line.location)
             }
         }
         let debounceUs = max(0, debounceMs) * 1000
@@ -223,6 +224,7 @@ public final class GPIOSource: EdgeSource, @unchecked Sendable {
         var lastGlobalSeqno = [UInt64](repeating: 0, count: handles.count)
         var lastLevel = (0..<lines.count).map { level(button: $0) ?? false }
         let verifyLevels = !debounced || debounceUs == 0
+        var lastEdgeNs = [UInt64](repeating: 0, count: lines.count)
         var buffer = [smiley_gpio_event](repeating: smiley_gpio_event(), count: 64)
 
         while true {
@@ -274,6 +276,7 @@ public final class GPIOSource: EdgeSource, @unchecked Sendable {
                         touched.insert(button)
                         let rising = event.rising != 0
                         lastLevel[button] = rising
+                        lastEdgeNs[button] = max(lastEdgeNs[button], event.timestamp_ns)
                         edges.append(Edge(button: button, kind: rising ? .rising : .falling, timestampNs: event.timestamp_ns))
                     }
                 }
@@ -282,17 +285,25 @@ public final class GPIOSource: EdgeSource, @unchecked Sendable {
                 // Without kernel debounce the kernel reports the level it reads when it handles the
                 // interrupt, and an edge that comes while it is still handling the previous one is
                 // lost (seen with a 1 ms glitch on libgpiod 1.6: "rising" and no "falling"). So the
-                // level of every line that had events is read back now, and after an overflow
-                // (2.x) of every line of that request: a level that differs from the last edge
-                // seen gets an edge now. With kernel debounce only an overflow needs it (the raw
-                // level may be a bounce the kernel is still filtering).
-                if verifyLevels { resync.formUnion(touched) }
-                let latest = edges.last?.timestampNs ?? 0
-                for button in resync.sorted() {
+                // level of every line that had events is read back now: a level that differs from
+                // the last edge seen gets the missing edge, dated just after that last edge (an
+                // edge is lost only when it followed the previous one within the kernel's handling
+                // time, so later would turn a glitch into a press when this thread reads late).
+                // After an overflow (2.x) every line of the request is read back, and a difference
+                // is dated now (when the lost edges happened is unknown). With kernel debounce only
+                // an overflow needs it (the raw level may be a bounce the kernel still filters).
+                var missing: [Edge] = []
+                for button in (verifyLevels ? touched : []).union(resync).sorted() {
                     guard let now = level(button: button), now != lastLevel[button] else { continue }
                     lastLevel[button] = now
-                    edges.append(Edge(button: button, kind: now ? .rising : .falling,
-                                      timestampNs: max(MonotonicClock.nowNs(), latest + 1)))
+                    let at = resync.contains(button) ? max(MonotonicClock.nowNs(), (edges.last?.timestampNs ?? 0) + 1)
+                        : lastEdgeNs[button] + 1
+                    missing.append(Edge(button: button, kind: now ? .rising : .falling, timestampNs: at))
+                }
+                if !missing.isEmpty {
+                    edges = (edges + missing).enumerated()
+                        .sorted { ($0.element.timestampNs, $0.offset) < ($1.element.timestampNs, $1.offset) }
+                        .map(\.element)
                 }
                 for edge in edges {
                     if case .terminated = continuation.yield(edge) { return }
