@@ -45,15 +45,12 @@ bin_dir() { # variant -> folder with release smileyd/smileyctl
 if [ "${SMILEY_HIL_SKIP_BUILD:-0}" != 1 ]; then
   for variant in $variants; do
     phase "swift build -c release (libgpiod $variant)"
-    # The same release flags as make's other release builds (static Swift runtime), so the 1.6
-    # build reuses what `make deb` built.
-    read -r -a release_flags <<< "${RELEASE_FLAGS:--c release --static-swift-stdlib --disable-local-rpath}"
     if [ "$variant" = 1.6 ]; then
-      swift build "${release_flags[@]}" --product smileyd
-      swift build "${release_flags[@]}" --product smileyctl
+      swift build -c release --product smileyd
+      swift build -c release --product smileyctl
     else
       # The C shim picks the API from the gpiod.h it sees first: 2.x's, then links its static library.
-      flags=("${release_flags[@]}" --scratch-path "$root/.build-gpiod2" -Xcc "-I$gpiod2/include" -Xlinker "-L$gpiod2/lib")
+      flags=(-c release --scratch-path "$root/.build-gpiod2" -Xcc "-I$gpiod2/include" -Xlinker "-L$gpiod2/lib")
       swift build "${flags[@]}" --product smileyd
       swift build "${flags[@]}" --product smileyctl
     fi
