@@ -54,6 +54,31 @@ struct UploaderTests {
         #expect(lastThree)
     }
 
+    @Test("retention: after a drain, synced samples older than retention-days are pruned (the newest kept), unsynced never")
+    func retention() async throws {
+        let folder = TemporaryFolder()
+        let collector = try await CollectorFixture.start(folder: folder)
+        defer { Task { await collector.stop() } }
+        let terminal = try TerminalDatabase(folder: folder)
+        let old = try terminal.seed(30, from: wallNow() - 90 * 86_400_000)   // three months ago
+        let recent = try terminal.seed(5, from: wallNow() - 86_400_000)
+        var settings = fastSettings(batchSize: 10)
+        settings.retentionDays = 30
+        settings.databasePath = terminal.path
+        let uploader = Uploader(store: terminal.store, sender: try collector.client(), settings: settings, url: collector.url,
+                                settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow, clockSynchronized: { true },
+                                logger: quietLogger)
+        // Before anything is synced, nothing old may go.
+        let runner = Task { await uploader.run() }
+        defer { runner.cancel() }
+        #expect(await eventually { await uploader.status.sentSinceStart == 35 })
+        #expect(await eventually { (try? terminal.all().count) == 5 })
+        #expect(try terminal.all().map(\.id) == recent.map(\.id))
+        #expect(try await collector.storage.inner.storedSamples().count == 35)
+        #expect(old.count == 30)
+        #expect(await uploader.status.diskFreeBytes != nil)
+    }
+
     @Test("rows committed less than `settle` ago wait: a re-flag that comes within the window is what gets sent")
     func settleWindow() async throws {
         let folder = TemporaryFolder()

@@ -126,7 +126,6 @@ public actor Uploader {
     private var pausedUntil: ContinuousClock.Instant?
     private var storeFailing = false
     private var holdBoot: String?
-    private var lastPrune: ContinuousClock.Instant?
 
     public private(set) var status: SyncStatus
     private var requests: [UUID: Request] = [:]
@@ -260,7 +259,7 @@ public actor Uploader {
     /// Runs passes as they fall due until the task is cancelled.
     public func run() async {
         await recount()
-        await maintain(force: true)
+        await maintain(prune: true)
         // Anything left from before (a backlog, a batch in flight at a crash) goes at once.
         if status.backlog - status.quarantinedSamples > 0 { schedule(clock.now) }
         publish()
@@ -431,7 +430,7 @@ public actor Uploader {
         } else {
             // Nothing settled left to send.
             if deliveredAny { await recount() }
-            await maintain(force: false)
+            await maintain(prune: deliveredAny)
             await scheduleAfterDrain()
         }
     }
@@ -615,11 +614,10 @@ public actor Uploader {
         status.quarantinedSamples = counts.quarantinedSamples
     }
 
-    /// Retention (at most hourly, only with a synchronized clock) and the free-space check.
-    private func maintain(force: Bool) async {
-        if let days = settings.retentionDays, clockSynchronized(),
-           force || lastPrune.map({ clock.now - $0 >= .seconds(3600) }) ?? true {
-            lastPrune = clock.now
+    /// Retention (at start and after a drain that delivered something, only with a synchronized
+    /// clock) and the free-space check.
+    private func maintain(prune: Bool) async {
+        if let days = settings.retentionDays, clockSynchronized(), prune {
             let cutoff = wallNowMs() - Int64(days) * 86_400_000
             do {
                 let pruned = try await store.prune(syncedBeforeMs: cutoff)
