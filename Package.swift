@@ -48,6 +48,7 @@ let package = Package(
         .target(name: "SmileyStore", dependencies: [
             "SmileyCore", "SmileyPlatform",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // smileyd's services: input -> interpreter -> writer, clock watch, systemd notify.
         .target(name: "SmileyDaemon", dependencies: [
@@ -86,6 +87,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CompressNIO", package: "compress-nio"),

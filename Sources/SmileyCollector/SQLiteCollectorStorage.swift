@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SmileyCore
 import Synchronization
 
@@ -15,6 +16,8 @@ public final class SQLiteCollectorStorage: CollectorStorage {
     /// Runs after a key is claimed and before the batch is stored (fault-injection tests slow
     /// the storage down with it, so that retries meet a key still in progress).
     private let beforeStore: (@Sendable () async -> Void)?
+    /// Group commit: batches that arrive while a transaction is being synced go into the next one.
+    private let commits: CommitQueue
 
     public init(path: String, beforeStore: (@Sendable () async -> Void)? = nil) throws {
         self.path = path
@@ -26,6 +29,7 @@ public final class SQLiteCollectorStorage: CollectorStorage {
         pool = try DatabasePool(path: path, configuration: configuration)
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Self.migrator.migrate(pool)
+        commits = CommitQueue(pool: pool)
         let count = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") ?? 0 }
         sampleCount.withLock { $0 = count }
     }
@@ -89,37 +93,63 @@ public final class SQLiteCollectorStorage: CollectorStorage {
         defer { _ = running.withLock { $0.remove(slot) } }
         if let beforeStore { await beforeStore() }
 
-        let outcome: (SubmitOutcome, Int) = try await pool.write { db in
-            if let row = try Row.fetchOne(db, sql: """
-                SELECT fingerprint, status, response FROM batch_key WHERE terminal = ? AND key = ?
-                """, arguments: [terminal, key]) {
-                let stored: Data = row["fingerprint"]
-                guard stored == fingerprint else { return (.payloadMismatch, 0) }
-                return (.replayed(StoredResult(status: row["status"], body: row["response"])), 0)
-            }
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO sample (uuid, terminal, site, survey, button, button_name, scale, recorded_at,
-                    utc_offset, local_day, clock_synchronized, misuse, batch, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            var accepted = 0
-            for sample in batch.samples {
-                try insert.execute(arguments: [
-                    sample.uuid, batch.terminal, batch.site, sample.survey, sample.button, sample.buttonName,
-                    sample.scale, sample.recordedAtMs, sample.utcOffsetSeconds, sample.localDay,
-                    sample.clockSynchronized, sample.misuse?.rawValue, batch.batch, receivedAtMs,
-                ])
-                accepted += db.changesCount
-            }
-            let body = Data(#"{"batch":"\#(batch.batch)","accepted":\#(accepted),"duplicates":\#(batch.samples.count - accepted)}"#.utf8)
-            try db.execute(sql: """
-                INSERT INTO batch_key (terminal, key, fingerprint, status, response, samples, accepted, received_at)
-                VALUES (?, ?, ?, 200, ?, ?, ?, ?)
-                """, arguments: [terminal, key, fingerprint, body, batch.samples.count, accepted, receivedAtMs])
-            return (.stored(StoredResult(status: 200, body: body)), accepted)
-        }
+        let outcome = try await commits.submit(CommitJob(batch: batch, terminal: terminal, key: key,
+                                                         fingerprint: fingerprint, receivedAtMs: receivedAtMs))
         if outcome.1 > 0 { sampleCount.withLock { $0 += outcome.1 } }
         return outcome.0
+    }
+
+    /// Applies one batch with its idempotency record; the caller holds the write transaction.
+    static func apply(_ job: CommitJob, in db: Database) throws -> (SubmitOutcome, Int) {
+        let batch = job.batch
+        if let row = try Row.fetchOne(db, sql: """
+            SELECT fingerprint, status, response FROM batch_key WHERE terminal = ? AND key = ?
+            """, arguments: [job.terminal, job.key]) {
+            let stored: Data = row["fingerprint"]
+            guard stored == job.fingerprint else { return (.payloadMismatch, 0) }
+            return (.replayed(StoredResult(status: row["status"], body: row["response"])), 0)
+        }
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO sample (uuid, terminal, site, survey, button, button_name, scale, recorded_at,
+                utc_offset, local_day, clock_synchronized, misuse, batch, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        // Bound through SQLite's C API: building GRDB argument arrays for every sample costs more
+        // than the insert itself when batches pour in.
+        var accepted = 0
+        let statement = insert.sqliteStatement
+        for sample in batch.samples {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+            withUnsafeBytes(of: sample.uuid.uuid) { raw in
+                _ = sqlite3_bind_blob(statement, 1, raw.baseAddress, 16, SQLITE_TRANSIENT)
+            }
+            bindText(statement, 2, batch.terminal)
+            bindText(statement, 3, batch.site)
+            bindText(statement, 4, sample.survey)
+            sqlite3_bind_int64(statement, 5, Int64(sample.button))
+            bindText(statement, 6, sample.buttonName)
+            sqlite3_bind_int64(statement, 7, Int64(sample.scale))
+            sqlite3_bind_int64(statement, 8, sample.recordedAtMs)
+            sqlite3_bind_int64(statement, 9, Int64(sample.utcOffsetSeconds))
+            bindText(statement, 10, sample.localDay)
+            sqlite3_bind_int64(statement, 11, sample.clockSynchronized ? 1 : 0)
+            if let misuse = sample.misuse { bindText(statement, 12, misuse.rawValue) } else { sqlite3_bind_null(statement, 12) }
+            bindText(statement, 13, batch.batch)
+            sqlite3_bind_int64(statement, 14, job.receivedAtMs)
+            let code = sqlite3_step(statement)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            accepted += Int(sqlite3_changes(db.sqliteConnection))
+        }
+        sqlite3_reset(statement)
+        let body = Data(#"{"batch":"\#(batch.batch)","accepted":\#(accepted),"duplicates":\#(batch.samples.count - accepted)}"#.utf8)
+        try db.execute(sql: """
+            INSERT INTO batch_key (terminal, key, fingerprint, status, response, samples, accepted, received_at)
+            VALUES (?, ?, ?, 200, ?, ?, ?, ?)
+            """, arguments: [job.terminal, job.key, job.fingerprint, body, batch.samples.count, accepted, job.receivedAtMs])
+        return (.stored(StoredResult(status: 200, body: body)), accepted)
     }
 
     public func recordHeartbeat(_ heartbeat: HeartbeatRecord, terminal: String, receivedAtMs: Int64) async throws {
@@ -247,4 +277,73 @@ private func iso(_ ms: Int64) -> String {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+}
+
+/// One batch waiting for the collector's writer.
+struct CommitJob: Sendable {
+    var batch: IncomingBatch
+    var terminal: String
+    var key: String
+    var fingerprint: Data
+    var receivedAtMs: Int64
+}
+
+/// Group commit for the collector (the same idea as the terminal's SampleWriter): while one
+/// transaction is being written and synced, new batches queue up and all of them go into the next
+/// one — one fsync for many terminals' batches under load, one per batch at a quiet pace. A batch
+/// and its idempotency record are still applied together, and nothing is answered before its
+/// transaction is durable.
+actor CommitQueue {
+    private let pool: DatabasePool
+    private var waiting: [(job: CommitJob, continuation: CheckedContinuation<(SubmitOutcome, Int), any Error>)] = []
+    private var draining = false
+    /// The most batches in one transaction.
+    private let maxGroup = 64
+
+    init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    func submit(_ job: CommitJob) async throws -> (SubmitOutcome, Int) {
+        try await withCheckedThrowingContinuation { continuation in
+            waiting.append((job, continuation))
+            if !draining {
+                draining = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !waiting.isEmpty {
+            let group = Array(waiting.prefix(maxGroup))
+            waiting.removeFirst(group.count)
+            let jobs = group.map(\.job)
+            do {
+                let results = try await pool.write { db in
+                    try jobs.map { try SQLiteCollectorStorage.apply($0, in: db) }
+                }
+                for (entry, result) in zip(group, results) { entry.continuation.resume(returning: result) }
+            } catch {
+                // The transaction rolled back: nothing of the group is stored; each is answered 503.
+                for entry in group { entry.continuation.resume(throwing: error) }
+            }
+        }
+        draining = false
+    }
+}
+
+/// SQLite copies the bytes (SQLITE_TRANSIENT).
+private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+private func bindText(_ statement: OpaquePointer?, _ index: Int32, _ text: String) {
+    var text = text
+    text.withUTF8 { bytes in
+        guard let base = bytes.baseAddress else {
+            _ = sqlite3_bind_text(statement, index, "", 0, SQLITE_TRANSIENT)
+            return
+        }
+        _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
+                              Int32(bytes.count), SQLITE_TRANSIENT)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SmileyCore
 
 /// A database operation of the upstream sync failed (the disk, a lock, a broken file).
@@ -42,17 +43,33 @@ public struct SyncStore: Sendable {
     /// (one fsync), the next batch as ``nextBatch(_:nowMs:)`` would give it; pass nil to form none.
     public func complete(_ batch: SyncBatch, status: Int, nowMs: Int64, next selection: BatchSelection?,
                          excluding: Set<Int64> = []) async throws(SyncStoreError) -> SyncBatch? {
-        try await write("recording an acknowledged batch") { db in
-            try db.execute(sql: """
-                UPDATE sample SET sync_state = 'synced'
-                WHERE id BETWEEN ? AND ? AND sync_state = 'pending'
-                """, arguments: [batch.firstSample, batch.lastSample])
-            try db.execute(sql: """
-                UPDATE sync_batch SET state = 'done', last_status = ?, last_error = NULL, updated_at = ?
-                WHERE id = ?
-                """, arguments: [status, nowMs, batch.rowID])
-            guard let selection else { return nil }
-            return try Self.nextBatch(selection, excluding: excluding, nowMs: nowMs, in: db)
+        try await settle(delivered: [(batch, status)], nowMs: nowMs, form: selection, count: 1, excluding: excluding).first
+    }
+
+    /// One transaction (one fsync): records acknowledged batches — their samples synced — and
+    /// forms up to `count` next batches as ``nextBatch(_:excluding:nowMs:)`` would, one after the
+    /// other. Draining a backlog this way costs one commit for several batches.
+    public func settle(delivered: [(batch: SyncBatch, status: Int)], nowMs: Int64, form selection: BatchSelection?,
+                       count: Int, excluding: Set<Int64> = []) async throws(SyncStoreError) -> [SyncBatch] {
+        try await write("recording acknowledged batches") { db in
+            for (batch, status) in delivered {
+                try db.execute(sql: """
+                    UPDATE sample SET sync_state = 'synced'
+                    WHERE id BETWEEN ? AND ? AND sync_state = 'pending'
+                    """, arguments: [batch.firstSample, batch.lastSample])
+                try db.execute(sql: """
+                    UPDATE sync_batch SET state = 'done', last_status = ?, last_error = NULL, updated_at = ?
+                    WHERE id = ?
+                    """, arguments: [status, nowMs, batch.rowID])
+            }
+            guard let selection else { return [] }
+            var formed: [SyncBatch] = []
+            var skip = excluding
+            while formed.count < count, let batch = try Self.nextBatch(selection, excluding: skip, nowMs: nowMs, in: db) {
+                formed.append(batch)
+                skip.insert(batch.rowID)
+            }
+            return formed
         }
     }
 
@@ -108,10 +125,10 @@ public struct SyncStore: Sendable {
             var probe = selection
             probe.limit = 1
             let (sql, arguments) = Self.unbatchedQuery(probe)
-            guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return false }
+            guard let next = try Self.readSamples(db, sql: sql, arguments: arguments).first else { return false }
             // The next sample may be one held for the clock.
             guard let hold = selection.holdUncorrectedOfBoot else { return true }
-            return !((row[13] as String) == hold && !(row[10] as Bool) && (row[11] as Int64?) == nil)
+            return !(next.bootID == hold && next.uncorrected)
         }
     }
 
@@ -193,9 +210,10 @@ public struct SyncStore: Sendable {
             let rowID: Int64 = open["id"]
             let first: Int64 = open["first_sample"]
             let last: Int64 = open["last_sample"]
-            let members = try UploadSample.fetchAll(db, sql: """
-                SELECT \(UploadSample.columns) FROM sample WHERE id BETWEEN ? AND ? AND sync_state = 'pending' ORDER BY id
-                """, arguments: [first, last])
+            let members = try readSamples(db, sql: """
+                SELECT \(UploadSample.columns), boot_id FROM sample
+                WHERE id BETWEEN ? AND ? AND sync_state = 'pending' ORDER BY id
+                """, arguments: [first, last]).map(\.sample)
             let state = SyncBatchState(rawValue: open["state"]) ?? .pending
             if members.isEmpty {
                 // Cannot happen through this code (pending samples are never deleted); a batch with
@@ -213,22 +231,21 @@ public struct SyncStore: Sendable {
         }
 
         let (sql, arguments) = unbatchedQuery(selection)
-        var candidates = try Row.fetchAll(db, sql: sql, arguments: arguments)
-        guard let first = candidates.first else { return nil }
+        var candidates = try readSamples(db, sql: sql, arguments: arguments)
+        guard let first = candidates.first?.sample else { return nil }
         // The batch ends before the first sample it may not take: another terminal or site (the
         // configuration changed), or a sample held for the clock correction. Everything before it
         // goes, so the batch is the whole range of row ids it covers.
-        let terminal: String = first[2], site: String = first[3]
         let hold = selection.holdUncorrectedOfBoot
-        if let cut = candidates.firstIndex(where: { row in
-            if (row[2] as String) != terminal || (row[3] as String) != site { return true }
+        if let cut = candidates.firstIndex(where: { candidate in
+            if candidate.sample.terminal != first.terminal || candidate.sample.site != first.site { return true }
             guard let hold else { return false }
-            return (row[13] as String) == hold && !(row[10] as Bool) && (row[11] as Int64?) == nil
+            return candidate.bootID == hold && candidate.uncorrected
         }) {
             candidates.removeSubrange(cut...)
         }
         guard !candidates.isEmpty else { return nil }
-        let samples = try candidates.map(UploadSample.init(row:))
+        let samples = candidates.map(\.sample)
         let id = UUID()
         let firstID = samples[0].rowID, lastID = samples[samples.count - 1].rowID
         try db.execute(sql: """
@@ -237,6 +254,52 @@ public struct SyncStore: Sendable {
             """, arguments: [id, firstID, lastID, samples.count, nowMs, nowMs])
         return SyncBatch(rowID: db.lastInsertedRowID, id: id, state: .inFlight, attempts: 0, createdAtMs: nowMs,
                          firstSample: firstID, lastSample: lastID, samples: samples)
+    }
+
+    /// A sample read for a batch, with what the clock hold needs.
+    struct Candidate {
+        var sample: UploadSample
+        var bootID: String
+        /// Taken before the clock synchronized and not corrected since.
+        var uncorrected: Bool
+    }
+
+    /// Rows of `UploadSample.columns` + `boot_id`, read through SQLite's C API: decoding through
+    /// GRDB rows costs more than the query when a backlog drains at tens of thousands a second.
+    static func readSamples(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Candidate] {
+        let statement = try db.cachedStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        var result: [Candidate] = []
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            guard sqlite3_column_bytes(handle, 1) == 16, let blob = sqlite3_column_blob(handle, 1) else {
+                throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "sample \(sqlite3_column_int64(handle, 0)) has no 16-byte uuid")
+            }
+            var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &raw) { $0.copyMemory(from: UnsafeRawBufferPointer(start: blob, count: 16)) }
+            let synchronized = sqlite3_column_int64(handle, 10) != 0
+            let corrected = sqlite3_column_type(handle, 11) != SQLITE_NULL
+            let misuse = text(handle, 12).flatMap(MisuseReason.init(rawValue:))
+            let sample = UploadSample(
+                rowID: sqlite3_column_int64(handle, 0), id: UUID(uuid: raw), terminal: text(handle, 2) ?? "",
+                site: text(handle, 3) ?? "", survey: text(handle, 4) ?? "", button: Int(sqlite3_column_int64(handle, 5)),
+                buttonName: text(handle, 6) ?? "", scale: Int(sqlite3_column_int64(handle, 7)),
+                recordedAtMs: sqlite3_column_int64(handle, 8), utcOffsetSeconds: Int(sqlite3_column_int64(handle, 9)),
+                clockSynchronized: synchronized || corrected, misuse: misuse)
+            result.append(Candidate(sample: sample, bootID: text(handle, 13) ?? "", uncorrected: !synchronized && !corrected))
+        }
+        return result
+    }
+
+    private static func text(_ handle: OpaquePointer?, _ column: Int32) -> String? {
+        guard let pointer = sqlite3_column_text(handle, column) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
     }
 
     /// The next unsynced samples after the last batch's range, oldest first, up to the horizon.

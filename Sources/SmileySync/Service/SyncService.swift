@@ -175,8 +175,11 @@ public struct SyncService: Service {
                 }
                 try await Task.sleep(for: .seconds(2))
             } catch {
+                // Presses are still recorded; the sync waits for a restart (see the log and status).
                 logger.error("the sync cannot start: \(error)")
-                throw error
+                relay.yield({ var status = SyncStatus(url: client.endpoint.baseURL); status.lastError = "the sync cannot start: \(error)"; return status }())
+                try await gracefulShutdown()
+                throw CancellationError()
             }
         }
     }
@@ -252,9 +255,11 @@ public struct ControlSocketService: Service {
         } catch is CancellationError {
             return
         } catch {
-            // The daemon keeps recording presses; `smileyctl sync` falls back to saying why.
+            // The daemon keeps recording presses (a service that returns would stop the group):
+            // stay until shutdown; `smileyctl sync` then says the daemon does not answer.
             logger.error("the control socket failed; smileyctl sync cannot reach the daemon",
                          metadata: ["path": "\(server.path)", "error": "\(error)"])
+            try? await gracefulShutdown()
         }
     }
 }

@@ -33,6 +33,8 @@ public struct UploaderSettings: Sendable {
     /// Batches on their way at once (formed, sent, not yet answered). 2 keeps the terminal and
     /// the receiver busy at the same time; 1 sends strictly one after the other.
     public var inFlight: Int
+    /// Batches formed per commit while draining (each still committed before it is sent).
+    public var lookahead: Int
     /// Synced samples older than this many days are pruned (nil: never).
     public var retentionDays: Int?
     /// The database file, for the free-space check (nil: no check).
@@ -40,7 +42,7 @@ public struct UploaderSettings: Sendable {
 
     public init(batchSize: Int, coalesce: Duration, settle: Duration, interval: Duration, backoff: BackoffPolicy,
                 clockHoldLimit: Duration = .seconds(900), holdBoot: String? = nil, refusalsBeforePause: Int = 3,
-                inFlight: Int = 2, retentionDays: Int? = nil, databasePath: String? = nil) {
+                inFlight: Int = 2, lookahead: Int = 4, retentionDays: Int? = nil, databasePath: String? = nil) {
         self.batchSize = max(1, batchSize)
         self.coalesce = coalesce
         self.settle = settle
@@ -50,6 +52,7 @@ public struct UploaderSettings: Sendable {
         self.holdBoot = holdBoot
         self.refusalsBeforePause = max(1, refusalsBeforePause)
         self.inFlight = max(1, inFlight)
+        self.lookahead = max(1, lookahead)
         self.retentionDays = retentionDays
         self.databasePath = databasePath
     }
@@ -123,7 +126,6 @@ public actor Uploader {
     private var pausedUntil: ContinuousClock.Instant?
     private var storeFailing = false
     private var holdBoot: String?
-    private var lastPrune: ContinuousClock.Instant?
 
     public private(set) var status: SyncStatus
     private var requests: [UUID: Request] = [:]
@@ -257,7 +259,7 @@ public actor Uploader {
     /// Runs passes as they fall due until the task is cancelled.
     public func run() async {
         await recount()
-        await maintain(force: true)
+        await maintain(prune: true)
         // Anything left from before (a backlog, a batch in flight at a crash) goes at once.
         if status.backlog - status.quarantinedSamples > 0 { schedule(clock.now) }
         publish()
@@ -317,9 +319,13 @@ public actor Uploader {
 
     // MARK: - A pass
 
-    /// Sends batches until there is nothing settled to send, or an attempt fails. Up to
-    /// `settings.inFlight` batches are on their way at once (each formed and committed before it
-    /// is sent); a new one is formed in the same transaction that records an acknowledgement.
+    /// Sends batches until there is nothing settled to send, or an attempt fails.
+    ///
+    /// Up to `settings.inFlight` batches are on their way at once. Batches are formed a few at a
+    /// time (`settings.lookahead`), each committed before it is sent; acknowledgements are recorded
+    /// in the same transaction that forms the next few. Draining a backlog thus costs one commit
+    /// for several batches; an acknowledgement not yet recorded at a crash only means the batch is
+    /// sent again, and the receiver answers with its stored result.
     private func pass() async {
         if let until = pausedUntil, until <= clock.now {
             pausedUntil = nil
@@ -334,45 +340,46 @@ public actor Uploader {
         let sender = self.sender
         let nowMs = self.wallNowMs
         var inFlight = Set<Int64>()
+        var queue: [SyncBatch] = []
+        var acknowledged: [(batch: SyncBatch, status: Int, receipt: BatchReceipt)] = []
         var stopLaunching = false
+        var exhausted = false
         var deliveredAny = false
         var firstRetry: (SyncBatch, RetryReason)?
         var storeError: (any Error)?
         var pauseReason: String?
 
         await withTaskGroup(of: (SyncBatch, SendOutcome).self) { group in
-            func launch(_ batch: SyncBatch) {
-                inFlight.insert(batch.rowID)
-                status.state = .sending
-                status.lastAttemptAtMs = nowMs()
-                group.addTask { (batch, await sender.send(batch, nowMs: { nowMs() })) }
-            }
-            // Fill the pipeline: open batches first (after a crash or a failure), then new ones.
-            while inFlight.count < settings.inFlight, !Task.isCancelled {
-                do {
-                    guard let batch = try await store.nextBatch(selection(), excluding: inFlight, nowMs: nowMs()) else { break }
-                    launch(batch)
-                } catch {
-                    storeError = error
-                    break
-                }
-            }
-            if !inFlight.isEmpty { publish() }
-            while let (batch, outcome) = await group.next() {
-                inFlight.remove(batch.rowID)
-                var next: SyncBatch?
-                switch outcome {
-                case .delivered(let httpStatus, let receipt):
+            while true {
+                // Room on the way and nothing formed: record what was acknowledged, form the next few.
+                if queue.isEmpty, !stopLaunching, !exhausted, inFlight.count < settings.inFlight, !Task.isCancelled {
                     do {
-                        let more = stopLaunching || Task.isCancelled ? nil : selection()
-                        next = try await store.complete(batch, status: httpStatus, nowMs: nowMs(), next: more, excluding: inFlight)
-                        delivered(batch, receipt: receipt)
-                        deliveredAny = true
+                        let formed = try await store.settle(
+                            delivered: acknowledged.map { ($0.batch, $0.status) }, nowMs: nowMs(), form: selection(),
+                            count: settings.lookahead, excluding: inFlight)
+                        for item in acknowledged { delivered(item.batch, receipt: item.receipt) }
+                        deliveredAny = deliveredAny || !acknowledged.isEmpty
+                        acknowledged.removeAll()
+                        exhausted = formed.isEmpty
+                        queue.append(contentsOf: formed)
                     } catch {
-                        // The receiver has the batch; it stays in flight here and is re-sent (a replay).
                         storeError = storeError ?? error
                         stopLaunching = true
                     }
+                }
+                while !stopLaunching, inFlight.count < settings.inFlight, !queue.isEmpty {
+                    let batch = queue.removeFirst()
+                    inFlight.insert(batch.rowID)
+                    status.state = .sending
+                    status.lastAttemptAtMs = nowMs()
+                    group.addTask { (batch, await sender.send(batch, nowMs: { nowMs() })) }
+                }
+                publish()
+                guard let (batch, outcome) = await group.next() else { break }
+                inFlight.remove(batch.rowID)
+                switch outcome {
+                case .delivered(let httpStatus, let receipt):
+                    acknowledged.append((batch, httpStatus, receipt))
                 case .retry(let reason):
                     stopLaunching = true
                     if firstRetry == nil {
@@ -387,18 +394,23 @@ public actor Uploader {
                         if refusalsInARow >= settings.refusalsBeforePause {
                             stopLaunching = true
                             pauseReason = reason
-                        } else if !stopLaunching, !Task.isCancelled {
-                            next = try await store.nextBatch(selection(), excluding: inFlight, nowMs: nowMs())
                         }
                     } catch {
                         storeError = storeError ?? error
                         stopLaunching = true
                     }
                 }
-                if let next, !stopLaunching {
-                    launch(next)
-                }
-                publish()
+            }
+        }
+        // Acknowledgements still to record (batches formed but not sent stay open for the next pass).
+        if !acknowledged.isEmpty {
+            do {
+                _ = try await store.settle(delivered: acknowledged.map { ($0.batch, $0.status) }, nowMs: nowMs(), form: nil, count: 0)
+                for item in acknowledged { delivered(item.batch, receipt: item.receipt) }
+                deliveredAny = true
+            } catch {
+                // The receiver has them; they stay in flight here and are re-sent (replays).
+                storeError = storeError ?? error
             }
         }
 
@@ -418,7 +430,7 @@ public actor Uploader {
         } else {
             // Nothing settled left to send.
             if deliveredAny { await recount() }
-            await maintain(force: false)
+            await maintain(prune: deliveredAny)
             await scheduleAfterDrain()
         }
     }
@@ -602,11 +614,10 @@ public actor Uploader {
         status.quarantinedSamples = counts.quarantinedSamples
     }
 
-    /// Retention (at most hourly, only with a synchronized clock) and the free-space check.
-    private func maintain(force: Bool) async {
-        if let days = settings.retentionDays, clockSynchronized(),
-           force || lastPrune.map({ clock.now - $0 >= .seconds(3600) }) ?? true {
-            lastPrune = clock.now
+    /// Retention (at start and after a drain that delivered something, only with a synchronized
+    /// clock) and the free-space check.
+    private func maintain(prune: Bool) async {
+        if let days = settings.retentionDays, clockSynchronized(), prune {
             let cutoff = wallNowMs() - Int64(days) * 86_400_000
             do {
                 let pruned = try await store.prune(syncedBeforeMs: cutoff)
