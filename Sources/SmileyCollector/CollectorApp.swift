@@ -41,6 +41,7 @@ public struct CollectorAPI: Sendable {
     /// The router; `middlewares` run before the routes (tests put fault injection there).
     public func router(middlewares: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = []) -> Router<BasicRequestContext> {
         let router = Router()
+        router.middlewares.add(MethodNotAllowed())
         for middleware in middlewares { router.middlewares.add(middleware) }
         router.post("/v1/batches") { request, _ in await self.postBatch(request) }
         router.post("/v1/heartbeat") { request, _ in await self.postHeartbeat(request) }
@@ -120,6 +121,10 @@ public struct CollectorAPI: Sendable {
         } catch {
             return self.error(.badRequest, "the body is not a heartbeat: \(BatchDecoder.describe(error))")
         }
+        let missing = heartbeat.missingRequiredFields
+        guard missing.isEmpty else {
+            return self.error(.badRequest, "the heartbeat lacks \(missing.joined(separator: ", "))")
+        }
         if let claimed = heartbeat.terminal, claimed != terminal {
             return self.error(.forbidden, "this token belongs to terminal \(terminal), the heartbeat says \(claimed)")
         }
@@ -140,7 +145,13 @@ public struct CollectorAPI: Sendable {
         guard let day = query.get("day"), LocalDay(iso: day) != nil else {
             return error(.badRequest, "day is required as YYYY-MM-DD (the terminals' local day)")
         }
-        let includeMisuse = query.get("includeMisuse").map { $0 == "true" || $0 == "1" } ?? false
+        var includeMisuse = false
+        if let value = query.get("includeMisuse") {
+            guard value == "true" || value == "false" else {
+                return error(.badRequest, "includeMisuse must be true or false")
+            }
+            includeMisuse = value == "true"
+        }
         do {
             let summary = try await storage.summary(site: site, day: day, includeMisuse: includeMisuse)
             return try encode(summary)
@@ -312,5 +323,25 @@ public final class RunningCollector: Sendable {
     /// Runs until the service group ends (a signal, or ``stop()``), rethrowing its error.
     public func wait() async throws {
         try await task.value
+    }
+}
+
+/// 405 with `Allow` for a known path asked with another method (the router alone says 404).
+struct MethodNotAllowed: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    static let allowed: [String: HTTPRequest.Method] = [
+        "/v1/batches": .post, "/v1/heartbeat": .post, "/v1/summary": .get, "/v1/terminals": .get, "/health": .get,
+    ]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let method = Self.allowed[request.uri.path], request.method != method, !(method == .get && request.method == .head) {
+            var headers = HTTPFields()
+            headers[.allow] = method == .get ? "GET, HEAD" : method.rawValue
+            headers[.contentType] = "application/json"
+            return Response(status: .methodNotAllowed, headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"error":"use \#(method.rawValue) for \#(request.uri.path)"}"#)))
+        }
+        return try await next(request, context)
     }
 }

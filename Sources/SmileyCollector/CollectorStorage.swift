@@ -62,8 +62,8 @@ public struct TerminalInfo: Codable, Sendable, Equatable {
     public var heartbeat: HeartbeatRecord?
 }
 
-/// A terminal's heartbeat (`POST /v1/heartbeat`); every field optional so that older or newer
-/// terminals are accepted.
+/// A terminal's heartbeat (`POST /v1/heartbeat`): the required fields are checked by
+/// ``missingRequiredFields``; unknown fields are ignored (newer terminals).
 public struct HeartbeatRecord: Codable, Sendable, Equatable {
     public var terminal: String?
     public var site: String?
@@ -80,6 +80,23 @@ public struct HeartbeatRecord: Codable, Sendable, Equatable {
     public var quarantinedBatches: Int?
     public var quarantinedSamples: Int?
     public var lastError: String?
+
+    /// The fields api/openapi.yaml requires that this heartbeat lacks.
+    public var missingRequiredFields: [String] {
+        var missing: [String] = []
+        if terminal == nil { missing.append("terminal") }
+        if site == nil { missing.append("site") }
+        if version == nil { missing.append("version") }
+        if sentAt == nil { missing.append("sentAt") }
+        if uptimeSeconds == nil { missing.append("uptimeSeconds") }
+        if backlog == nil { missing.append("backlog") }
+        if clockSynchronized == nil { missing.append("clockSynchronized") }
+        if heldButtons == nil { missing.append("heldButtons") }
+        if lowDisk == nil { missing.append("lowDisk") }
+        if quarantinedBatches == nil { missing.append("quarantinedBatches") }
+        if quarantinedSamples == nil { missing.append("quarantinedSamples") }
+        return missing
+    }
 }
 
 public struct StorageHealth: Codable, Sendable, Equatable {

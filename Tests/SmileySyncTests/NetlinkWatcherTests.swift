@@ -19,13 +19,13 @@ func shell(_ arguments: [String]) -> Bool {
     return process.terminationStatus == 0
 }
 
-/// Whether this machine lets us make network namespaces (root, iproute2).
+/// Whether this machine lets us make network namespaces joined by veth pairs (root, iproute2).
 let canMakeNetworkNamespaces: Bool = {
     guard getuid() == 0 else { return false }
     let name = "smiley-probe-\(getpid())"
     guard shell(["ip", "netns", "add", name]) else { return false }
-    shell(["ip", "netns", "del", name])
-    return true
+    defer { shell(["ip", "netns", "del", name]) }
+    return shell(["ip", "-n", name, "link", "add", "p0", "type", "veth", "peer", "name", "p1"])
 }()
 
 @Suite("Netlink watcher on a real kernel", .serialized)

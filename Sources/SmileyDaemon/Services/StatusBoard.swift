@@ -94,6 +94,11 @@ actor StatusBoard {
         if let failure = status.storeFailure { parts.append("STORE FAILING: \(failure)") }
         if !status.heldButtons.isEmpty { parts.append("held: \(status.heldButtons.joined(separator: ","))") }
         if !status.clockSynchronized { parts.append("clock not synchronized") }
+        if let sync = status.sync {
+            if sync.backlog > 0 { parts.append("upstream backlog \(sync.backlog) (\(sync.state.rawValue))") }
+            if sync.quarantinedBatches > 0 { parts.append("QUARANTINED: \(sync.quarantinedBatches) batch(es)") }
+            if let low = sync.lowDisk { parts.append("LOW DISK: \(low)") }
+        }
         return parts.joined(separator: "; ")
     }
 }
