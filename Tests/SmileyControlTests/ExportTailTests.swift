@@ -141,7 +141,9 @@ struct TailCommandTests {
         await runner.value
         #expect(failures.all.isEmpty)
         #expect(failures.commits.count == 5)
-        #expect(failures.commits.allSatisfy { $0 < 1_000_000_000 }, "\(failures.commits)")
+        // A lock held by tail would hold a commit for the whole busy timeout (10 s) or fail it; a
+        // loaded test machine can stretch an fsync past a second, so the bound sits between.
+        #expect(failures.commits.allSatisfy { $0 < 5_000_000_000 }, "\(failures.commits)")
 
         let lines = collector.lines
         let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
