@@ -228,6 +228,9 @@ public actor Uploader {
             }
             requests[id] = Request(horizon: horizon, progress: progress, continuation: continuation)
             continuation.yield(progress)
+            // Batches recorded while the counts were read are not in them: count again now that
+            // the request follows every batch.
+            await verifyRequests()
         } catch {
             var failed = SyncProgress(remaining: 0, quarantined: 0, sent: 0, lastError: "\(error)", finished: true)
             failed.failure = "\(error)"
@@ -360,6 +363,7 @@ public actor Uploader {
                         for item in acknowledged { delivered(item.batch, receipt: item.receipt) }
                         deliveredAny = deliveredAny || !acknowledged.isEmpty
                         acknowledged.removeAll()
+                        if requests.values.contains(where: { $0.progress.remaining <= 0 }) { await verifyRequests() }
                         exhausted = formed.isEmpty
                         queue.append(contentsOf: formed)
                     } catch {
@@ -402,6 +406,7 @@ public actor Uploader {
                 }
             }
         }
+        if requests.values.contains(where: { $0.progress.remaining <= 0 }) { await verifyRequests() }
         // Acknowledgements still to record (batches formed but not sent stay open for the next pass).
         if !acknowledged.isEmpty {
             do {
@@ -414,6 +419,7 @@ public actor Uploader {
             }
         }
 
+        await verifyRequests()
         if let storeError {
             storeTrouble(storeError)
         } else if let (batch, reason) = firstRetry {
@@ -638,15 +644,30 @@ public actor Uploader {
         }
     }
 
+    /// Reports a request's progress. The counts kept here follow each batch; whether the request
+    /// is done is decided by ``verifyRequests()`` against the database.
     private func update(_ id: UUID, _ request: Request) {
-        var request = request
-        if request.progress.remaining == 0 { request.progress.finished = true }
         request.continuation.yield(request.progress)
-        if request.progress.finished {
-            request.continuation.finish()
-            requests[id] = nil
-        } else {
-            requests[id] = request
+        requests[id] = request
+    }
+
+    /// Recounts each request's samples in the database and finishes those with none left
+    /// unsynced (quarantined ones aside). The running counts can be off by a batch or two when a
+    /// request arrives while batches are being recorded; the database is not.
+    private func verifyRequests() async {
+        for (id, request) in requests {
+            guard let counts = try? await store.unsynced(upTo: request.horizon), var current = requests[id] else { continue }
+            current.progress.remaining = counts.pending - counts.quarantined
+            current.progress.quarantined = counts.quarantined
+            if current.progress.remaining <= 0 {
+                current.progress.remaining = 0
+                current.progress.finished = true
+                current.continuation.yield(current.progress)
+                current.continuation.finish()
+                requests[id] = nil
+            } else {
+                requests[id] = current
+            }
         }
     }
 
