@@ -31,25 +31,6 @@ int smiley_gpiod_api_major(void) { return 1; }
 const char *smiley_gpiod_version(void) { return gpiod_version_string(); }
 int smiley_gpiod_kernel_debounce(void) { return 0; }
 
-smiley_gpio_chip *smiley_gpio_chip_open(const char *path) {
-    struct gpiod_chip *chip = gpiod_chip_open(path);
-    if (chip == NULL) return NULL;
-    smiley_gpio_chip *result = calloc(1, sizeof *result);
-    if (result == NULL) {
-        gpiod_chip_close(chip);
-        errno = ENOMEM;
-        return NULL;
-    }
-    result->chip = chip;
-    return result;
-}
-
-void smiley_gpio_chip_close(smiley_gpio_chip *chip) {
-    if (chip == NULL) return;
-    gpiod_chip_close(chip->chip);
-    free(chip);
-}
-
 int smiley_gpio_chip_get_info(smiley_gpio_chip *chip, smiley_gpio_chip_info *info) {
     copy_text(info->name, gpiod_chip_name(chip->chip));
     copy_text(info->label, gpiod_chip_label(chip->chip));
@@ -213,25 +194,6 @@ struct smiley_gpio_request {
 int smiley_gpiod_api_major(void) { return 2; }
 const char *smiley_gpiod_version(void) { return gpiod_api_version(); }
 int smiley_gpiod_kernel_debounce(void) { return 1; }
-
-smiley_gpio_chip *smiley_gpio_chip_open(const char *path) {
-    struct gpiod_chip *chip = gpiod_chip_open(path);
-    if (chip == NULL) return NULL;
-    smiley_gpio_chip *result = calloc(1, sizeof *result);
-    if (result == NULL) {
-        gpiod_chip_close(chip);
-        errno = ENOMEM;
-        return NULL;
-    }
-    result->chip = chip;
-    return result;
-}
-
-void smiley_gpio_chip_close(smiley_gpio_chip *chip) {
-    if (chip == NULL) return;
-    gpiod_chip_close(chip->chip);
-    free(chip);
-}
 
 int smiley_gpio_chip_get_info(smiley_gpio_chip *chip, smiley_gpio_chip_info *info) {
     struct gpiod_chip_info *raw = gpiod_chip_get_info(chip->chip);
@@ -406,3 +368,23 @@ void smiley_gpio_request_release(smiley_gpio_request *request) {
 }
 
 #endif
+
+/* Opening and closing a chip is spelled the same in 1.6 and 2.x. */
+smiley_gpio_chip *smiley_gpio_chip_open(const char *path) {
+    struct gpiod_chip *chip = gpiod_chip_open(path);
+    if (chip == NULL) return NULL;
+    smiley_gpio_chip *result = calloc(1, sizeof *result);
+    if (result == NULL) {
+        gpiod_chip_close(chip);
+        errno = ENOMEM;
+        return NULL;
+    }
+    result->chip = chip;
+    return result;
+}
+
+void smiley_gpio_chip_close(smiley_gpio_chip *chip) {
+    if (chip == NULL) return;
+    gpiod_chip_close(chip->chip);
+    free(chip);
+}
