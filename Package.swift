@@ -4,6 +4,19 @@ import PackageDescription
 // Data flows left to right, and so do the modules:
 //   SmileyInput (edges) -> SmileyCore (presses, summaries; pure) -> SmileyStore (SQLite)
 //   SmileyDaemon wires them into services for `smileyd`; SmileyControl is `smileyctl`.
+/// The libgpiod the C shim compiles and links against: the system's (Debian's libgpiod-dev), or
+/// the one installed under $SMILEY_LIBGPIOD_PREFIX (include/gpiod.h, lib/libgpiod.a) — how the
+/// hardware-in-the-loop tests build their libgpiod 2.x variant of smileyd in the same build folder:
+/// only the shim's one C file is compiled again (its own header includes no gpiod.h, so no Swift
+/// module sees the difference) and the executables are linked again.
+let libgpiod: (cSettings: [CSetting], linkerSettings: [LinkerSetting]) = {
+    guard let prefix = Context.environment["SMILEY_LIBGPIOD_PREFIX"], !prefix.isEmpty else {
+        return ([], [.linkedLibrary("gpiod")])
+    }
+    return ([.unsafeFlags(["-I\(prefix)/include"])],
+            [.unsafeFlags(["-L\(prefix)/lib"]), .linkedLibrary("gpiod")])
+}()
+
 let package = Package(
     name: "Smiley",
     platforms: [.macOS(.v14)],
@@ -34,7 +47,8 @@ let package = Package(
         // Small C shim for what Glibc does not export to Swift (adjtimex).
         .target(name: "CSmileySystem"),
         // A small shim over the system's gpiod.h: one API for libgpiod 1.6 and 2.x (chosen by the header).
-        .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
+        // SMILEY_LIBGPIOD_PREFIX (see `libgpiod` above) points it at another libgpiod.
+        .target(name: "CGPIOD", cSettings: libgpiod.cSettings, linkerSettings: libgpiod.linkerSettings),
         // Clocks, clock synchronization, boot id, waiting on file descriptors.
         .target(name: "SmileyPlatform", dependencies: ["CSmileySystem"]),
         // The YAML configuration file, strictly decoded and validated.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hardware-in-the-loop tests on a real Linux kernel: gpio-sim in a qemu VM (TCG), run by
-# `make hil-test`. Everything twice: smileyd built against Debian's libgpiod 1.6 (.build) and
-# against libgpiod 2.x built from source (.build-gpiod2). Then the power-cut test.
+# `make hil-test`. Everything twice: smileyd built against Debian's libgpiod 1.6 and against
+# libgpiod 2.x built from source (both in .build, copied to .build/hil/bin-*). Then the power-cut test.
 # Prints one line per scenario and a tally; exits non-zero on any mismatch.
 #
 # Environment: SMILEY_CACHE (default /var/cache/smiley: kernel, libgpiod 2.x),
@@ -39,23 +39,39 @@ phase "libgpiod $(cat "$gpiod2/version") in $gpiod2"
 simdrive="$work/simdrive"
 gcc -O2 -Wall -static -o "$simdrive" "$here/simdrive.c"
 
-bin_dir() { # variant -> folder with release smileyd/smileyctl
-  if [ "$1" = 1.6 ]; then echo "$root/.build/release"; else echo "$root/.build-gpiod2/release"; fi
+bin_dir() { # variant -> folder with its release smileyd/smileyctl (copied out of .build/release)
+  echo "$work/bin-$1"
 }
+# Both variants come out of the one release build folder, with the flags `make release` uses: the
+# libgpiod 2.x variant sets SMILEY_LIBGPIOD_PREFIX (Package.swift), which compiles the C shim's one
+# file against 2.x's gpiod.h and links its static library; the Swift modules are not built again.
+# The system's variant is built last, so .build/release is left as `make release` makes it.
+release_flags=${RELEASE_FLAGS:--c release --static-swift-stdlib --disable-local-rpath}
 if [ "${SMILEY_HIL_SKIP_BUILD:-0}" != 1 ]; then
-  for variant in $variants; do
-    phase "swift build -c release (libgpiod $variant)"
-    if [ "$variant" = 1.6 ]; then
-      swift build -c release --product smileyd
-      swift build -c release --product smileyctl
-    else
-      # The C shim picks the API from the gpiod.h it sees first: 2.x's, then links its static library.
-      flags=(-c release --scratch-path "$root/.build-gpiod2" -Xcc "-I$gpiod2/include" -Xlinker "-L$gpiod2/lib")
-      swift build "${flags[@]}" --product smileyd
-      swift build "${flags[@]}" --product smileyctl
-    fi
+  ordered=""
+  for variant in $variants; do [ "$variant" = 1.6 ] || ordered="$ordered $variant"; done
+  case " $variants " in *" 1.6 "*) ordered="$ordered 1.6" ;; esac
+  for variant in $ordered; do
+    prefix=""
+    [ "$variant" = 1.6 ] || prefix=$gpiod2
+    phase "swift build $release_flags (libgpiod $variant${prefix:+, SMILEY_LIBGPIOD_PREFIX=$prefix})"
+    for product in smileyd smileyctl; do
+      # shellcheck disable=SC2086
+      SMILEY_LIBGPIOD_PREFIX=$prefix swift build $release_flags --product "$product"
+    done
+    rm -rf "$(bin_dir "$variant")"
+    mkdir -p "$(bin_dir "$variant")"
+    cp "$root/.build/release/smileyd" "$root/.build/release/smileyctl" "$(bin_dir "$variant")/"
+    # The API the shim was compiled for, from the binary itself: 2.x's request call, or 1.6's.
+    want=gpiod_line_request_both_edges_events_flags
+    [ "$variant" = 1.6 ] || want=gpiod_chip_request_lines
+    nm "$(bin_dir "$variant")/smileyd" | grep " $want\$" >/dev/null ||
+      { echo "hil: the libgpiod $variant build of smileyd has no $want: built against the wrong gpiod.h" >&2; exit 1; }
   done
 fi
+for variant in $variants; do
+  [ -x "$(bin_dir "$variant")/smileyd" ] || { echo "hil: no libgpiod $variant build in $(bin_dir "$variant") (run without SMILEY_HIL_SKIP_BUILD)" >&2; exit 1; }
+done
 
 # ---------------------------------------------------------------- initramfs
 # copy_with_libs STAGE FILE...: the files and every shared library they load (ldd), at their paths.
