@@ -4,6 +4,7 @@ import ServiceLifecycle
 import SmileyConfig
 import SmileyCore
 import SmileyInput
+import SmileyPlatform
 import SmileyStore
 import SmileySync
 import UnixSignals
@@ -26,6 +27,9 @@ public enum Smileyd {
         public var misuseLine: (any IndicatorLine)?
         /// How long an indicator line stays lit (tests lengthen it to be independent of load).
         public var indicatorPulse: Duration
+        /// Once started, give back the code pages start-up touched (``StartupPages``): smileyd
+        /// sets it; tests running the daemon in-process leave their own process alone.
+        public var releaseStartupPages = false
 
         public init(shutdownSignals: [UnixSignal] = [.sigterm, .sigint], maxPageCount: Int? = nil,
                     onCommitted: SampleWriter.CommitHandler? = nil, environment: DaemonEnvironment = .system,
@@ -48,6 +52,10 @@ public enum Smileyd {
                            options: Options = Options()) async throws {
         let environment = options.environment
         let pool = try SmileyDatabase.openForWriting(path: configuration.database, maxPageCount: options.maxPageCount)
+        // WAL checkpoints beside the writer, not inside the commit of a press.
+        let checkpointer = try WALCheckpointer(path: configuration.database)
+        checkpointer.install(on: pool)
+        defer { checkpointer.uninstall(from: pool) }
         let notifier = SystemdNotifier()
         let status = StatusBoard(
             status: DaemonStatus(pid: getpid(), version: version,
@@ -100,6 +108,7 @@ public enum Smileyd {
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: StoreWriterService(writer: writer)),
+            .init(service: CheckpointService(checkpointer: checkpointer)),
         ]
         if let indicator {
             // After the writer: shut down before it (services stop in reverse order).
@@ -127,6 +136,16 @@ public enum Smileyd {
         ])
         await status.publishNow()
         notifier?.send("READY=1")
+        if options.releaseStartupPages {
+            // Once, when the services have had a moment to start (requests made, loops running).
+            Task.detached(priority: .background) {
+                try? await Task.sleep(for: .seconds(2))
+                let released = StartupPages.release()
+                logger.debug("start-up code pages released", metadata: [
+                    "mappings": "\(released.mappings)", "bytes": "\(released.bytes)",
+                ])
+            }
+        }
         try await group.run()
         notifier?.send("STOPPING=1")
         await status.remove()
@@ -149,14 +168,17 @@ public enum Smileyd {
     private static func acknowledge(_ batch: [WriteOperation], logger: Logger, status: StatusBoard) {
         var last: NewSample?
         var count = 0
-        for operation in batch {
-            guard case .insert(let sample) = operation else { continue }
-            count += 1
-            last = sample
-            logger.info("press \(sample.buttonName) \(sample.misuse.map { "flagged \($0.rawValue)" } ?? "accepted")", metadata: [
-                "button": "\(sample.button)", "id": "\(sample.id)",
-                "clock": "\(sample.clockSynchronized ? "synchronized" : "unsynchronized")",
-            ])
+        // The batch's lines leave in one write (see LogOutput), after the commit like each line.
+        LogOutput.standardError.collecting {
+            for operation in batch {
+                guard case .insert(let sample) = operation else { continue }
+                count += 1
+                last = sample
+                logger.info("press \(sample.buttonName) \(sample.misuse.map { "flagged \($0.rawValue)" } ?? "accepted")", metadata: [
+                    "button": "\(sample.button)", "id": "\(sample.id)",
+                    "clock": "\(sample.clockSynchronized ? "synchronized" : "unsynchronized")",
+                ])
+            }
         }
         guard let last else { return }
         let committed = count

@@ -222,3 +222,72 @@ struct SampleIDTests {
         #expect(bytes == bytes.sorted { $0.lexicographicallyPrecedes($1) })
     }
 }
+
+@Suite("Inserting a sample through SQLite's C API")
+struct SampleInsertTests {
+    @Test("every column is stored as given, including a monotonic time above Int64.max and a misuse flag")
+    func everyColumn() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        var sample = makeSample(button: 3, at: 1_795_341_612_345, boot: "boot-ä ü", monotonicNs: UInt64(Int64.max) + 17,
+                                synchronized: false, misuse: .simultaneous)
+        sample.terminal = "store-12-entrance"
+        sample.utcOffsetSeconds = -12_600
+        let plain = makeSample(button: 0, at: 1_795_341_612_999)
+        let stored = sample
+        try pool.write { db in
+            try SampleInsert.insert(stored, in: db)
+            try SampleInsert.insert(plain, in: db)
+        }
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT uuid, terminal, site, survey, button, scale, button_name, recorded_at, utc_offset, boot_id,
+                       monotonic_ns, clock_synchronized, misuse, sync_state FROM sample ORDER BY id
+                """)
+        }
+        try #require(rows.count == 2)
+        let row = rows[0]
+        let uuid: Data = row["uuid"]
+        #expect(uuid == withUnsafeBytes(of: sample.id.uuid) { Data($0) })
+        #expect(row["terminal"] as String == "store-12-entrance")
+        #expect(row["site"] as String == sample.site)
+        #expect(row["survey"] as String == sample.survey)
+        #expect(row["button"] as Int == 3)
+        #expect(row["scale"] as Int == 4)
+        #expect(row["button_name"] as String == "very-happy")
+        #expect(row["recorded_at"] as Int64 == 1_795_341_612_345)
+        #expect(row["utc_offset"] as Int == -12_600)
+        #expect(row["boot_id"] as String == "boot-ä ü")
+        #expect(UInt64(bitPattern: row["monotonic_ns"] as Int64) == UInt64(Int64.max) + 17)
+        #expect(row["clock_synchronized"] as Int == 0)
+        #expect(row["misuse"] as String? == "simultaneous")
+        #expect(row["sync_state"] as String == "pending")
+        #expect(rows[1]["misuse"] as String? == nil)
+        #expect(rows[1]["clock_synchronized"] as Int == 1)
+    }
+
+    @Test("a constraint failure is a DatabaseError naming the statement, and the statement is usable again")
+    func failureIsReported() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        let sample = makeSample()
+        let duplicateError = try pool.write { db -> DatabaseError? in
+            try SampleInsert.insert(sample, in: db)
+            var duplicateError: DatabaseError?
+            do {
+                try SampleInsert.insert(sample, in: db) // same uuid: UNIQUE
+            } catch let error as DatabaseError {
+                duplicateError = error
+            }
+            try SampleInsert.insert(makeSample(at: 1_795_341_600_500), in: db)
+            return duplicateError
+        }
+        #expect(duplicateError?.resultCode == .SQLITE_CONSTRAINT)
+        #expect(duplicateError?.message?.contains("sample.uuid") == true)
+        #expect(duplicateError?.sql?.contains("INSERT INTO sample") == true)
+        let count = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") }
+        #expect(count == 2)
+    }
+}

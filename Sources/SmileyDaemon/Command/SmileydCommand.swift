@@ -117,8 +117,9 @@ public struct SmileydCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("Smiley keyboard buttons: \(keys.joined(separator: " ")); q quits.\n".utf8))
         }
         do {
-            try await Smileyd.run(configuration: configuration, source: source, logger: logger,
-                                  options: .init(ackLine: indicators.ack, misuseLine: indicators.misuse))
+            var options = Smileyd.Options(ackLine: indicators.ack, misuseLine: indicators.misuse)
+            options.releaseStartupPages = true
+            try await Smileyd.run(configuration: configuration, source: source, logger: logger, options: options)
         } catch let error as StoreError {
             Self.fail(error.description, code: error.exitCode)
         } catch let error as InputError {

@@ -7,6 +7,11 @@ import Glibc
 /// Log lines for people and for the journal. Under systemd (JOURNAL_STREAM set) each line starts
 /// with the sd-daemon priority prefix (`<4>`), so `journalctl -p warning` works and no second
 /// timestamp is printed; elsewhere lines carry an ISO time and the level.
+///
+/// smileyd logs one line per committed press, so a line is built with a few appends into one
+/// string and handed to ``LogOutput``, which writes it at once — or, inside
+/// ``LogOutput/collecting(_:)`` (the acknowledgement of a committed batch), with the batch's
+/// other lines in one write.
 public struct DaemonLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -15,7 +20,7 @@ public struct DaemonLogHandler: LogHandler {
     private let sink: @Sendable (String) -> Void
 
     public init(label: String, level: Logger.Level, journal: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil,
-                sink: @escaping @Sendable (String) -> Void = DaemonLogHandler.standardError) {
+                sink: @escaping @Sendable (String) -> Void = { LogOutput.standardError.write($0) }) {
         self.label = label
         self.logLevel = level
         self.journal = journal
@@ -28,19 +33,51 @@ public struct DaemonLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var all = metadata
-        if let extra = event.metadata { all.merge(extra) { $1 } }
-        let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote("\($0.value)"))" }.joined(separator: " ")
-        let text = fields.isEmpty ? "\(event.message)" : "\(event.message) \(fields)"
+        var line = ""
+        line.reserveCapacity(160)
         if journal {
-            sink("<\(Self.priority(event.level))>\(text)\n")
+            line += "<"
+            line += String(Self.priority(event.level))
+            line += ">"
         } else {
-            sink("\(Self.timestamp()) \(event.level) \(label): \(text)\n")
+            Self.appendTimestamp(to: &line)
+            line += " "
+            line += event.level.rawValue
+            line += " "
+            line += label
+            line += ": "
         }
+        line += event.message.description
+        let fields: Logger.Metadata
+        if let extra = event.metadata, !extra.isEmpty {
+            fields = metadata.isEmpty ? extra : metadata.merging(extra) { $1 }
+        } else {
+            fields = metadata
+        }
+        for key in fields.keys.sorted() {
+            line += " "
+            line += key
+            line += "="
+            Self.appendQuoted(fields[key].map { "\($0)" } ?? "", to: &line)
+        }
+        line += "\n"
+        sink(line)
     }
 
     static func quote(_ value: String) -> String {
-        value.contains(" ") || value.isEmpty ? "\"\(value)\"" : value
+        var out = ""
+        appendQuoted(value, to: &out)
+        return out
+    }
+
+    static func appendQuoted(_ value: String, to line: inout String) {
+        if value.isEmpty || value.utf8.contains(UInt8(ascii: " ")) {
+            line += "\""
+            line += value
+            line += "\""
+        } else {
+            line += value
+        }
     }
 
     /// syslog priorities, as sd-daemon(3) prefixes.
@@ -57,20 +94,39 @@ public struct DaemonLogHandler: LogHandler {
 
     /// `2026-11-22T08:16:50.292Z`, from the C library: cheap enough for one line per press.
     static func timestamp() -> String {
+        var text = ""
+        appendTimestamp(to: &text)
+        return text
+    }
+
+    static func appendTimestamp(to line: inout String) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        let fields: [(Int, Int, UInt8?)] = [
+            (Int(parts.tm_year) + 1900, 4, UInt8(ascii: "-")), (Int(parts.tm_mon) + 1, 2, UInt8(ascii: "-")),
+            (Int(parts.tm_mday), 2, UInt8(ascii: "T")), (Int(parts.tm_hour), 2, UInt8(ascii: ":")),
+            (Int(parts.tm_min), 2, UInt8(ascii: ":")), (Int(parts.tm_sec), 2, UInt8(ascii: ".")),
+            (Int(now.tv_nsec / 1_000_000), 3, UInt8(ascii: "Z")),
+        ]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        for (value, width, separator) in fields {
+            var digits = width
+            var divisor = 1
+            while digits > 1 { divisor *= 10; digits -= 1 }
+            var rest = max(0, value)
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8((rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+            if let separator { bytes.append(separator) }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+        line += String(decoding: bytes, as: UTF8.self)
     }
 
-    public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data(line.utf8))
-    }
+    public static let standardError: @Sendable (String) -> Void = { LogOutput.standardError.write($0) }
 }

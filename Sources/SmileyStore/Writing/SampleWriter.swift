@@ -164,16 +164,7 @@ public final class SampleWriter: Sendable {
         for operation in batch {
             switch operation {
             case .insert(let sample):
-                let statement = try db.cachedStatement(sql: """
-                    INSERT INTO sample (uuid, terminal, site, survey, button, scale, button_name,
-                        recorded_at, utc_offset, boot_id, monotonic_ns, clock_synchronized, misuse)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                try statement.execute(arguments: [
-                    sample.id, sample.terminal, sample.site, sample.survey, sample.button, sample.scale,
-                    sample.buttonName, sample.recordedAtMs, sample.utcOffsetSeconds, sample.bootID,
-                    Int64(bitPattern: sample.monotonicNs), sample.clockSynchronized, sample.misuse?.rawValue,
-                ])
+                try SampleInsert.insert(sample, in: db)
             case .reflag(let id, let misuse):
                 try db.cachedStatement(sql: "UPDATE sample SET misuse = ? WHERE uuid = ?")
                     .execute(arguments: [misuse.rawValue, id])

@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+import Testing
+import SmileyCore
+@testable import SmileyStore
+
+@Suite("WAL checkpoints beside the writer")
+struct WALCheckpointerTests {
+    static func write(_ count: Int, from start: Int64, to pool: DatabasePool, path: String) async {
+        let writer = SampleWriter(pool: pool, path: path, maxBatch: 64)
+        let runner = Task { await writer.run() }
+        for i in 0..<count {
+            await writer.submit(.insert(makeSample(button: i % 4, at: start + Int64(i))))
+        }
+        writer.close()
+        await runner.value
+    }
+
+    @Test("installed, commits no longer checkpoint by themselves: the WAL grows past SQLite's 1,000 pages")
+    func commitsDoNotCheckpoint() async throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        let checkpointer = try WALCheckpointer(path: path)
+        checkpointer.install(on: pool)
+        // Not running: nobody checkpoints.
+        await Self.write(20_000, from: 1_795_341_600_000, to: pool, path: path)
+        // The frames in the WAL, as a checkpoint on another connection reports them: all of the
+        // 20,000 rows' pages (SQLite's own checkpoint would have restarted the log at 1,000).
+        let other = try DatabaseQueue(path: path)
+        let frames = try await other.writeWithoutTransaction { db in
+            try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").map { $0[1] as Int } ?? 0
+        }
+        #expect(frames > 2_000, "the WAL held \(frames) frames")
+        #expect(checkpointer.checkpoints == 0)
+        checkpointer.uninstall(from: pool)
+    }
+
+    @Test("running, it checkpoints once the WAL has grown past its threshold, and the rows are all there")
+    func checkpointsWhenGrown() async throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("smiley.sqlite")
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        let checkpointer = try WALCheckpointer(path: path, thresholdPages: 50)
+        checkpointer.install(on: pool)
+        let running = Task { await checkpointer.run() }
+        await Self.write(5_000, from: 1_795_341_600_000, to: pool, path: path)
+        // The checkpoint runs on its own connection, after the commit that asked for it.
+        for _ in 0..<200 where checkpointer.checkpoints == 0 {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        checkpointer.close()
+        await running.value
+        #expect(checkpointer.checkpoints >= 1)
+        #expect(checkpointer.failure == nil)
+        checkpointer.uninstall(from: pool)
+        let count = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") }
+        #expect(count == 5_000)
+    }
+}
