@@ -41,6 +41,8 @@ struct ScriptedLiveSource: EdgeSource {
         var afterMs: Int
         var button: Int
         var kind: Edge.Kind
+        /// The edge happened this long before it is emitted (delivered late).
+        var lateMs: Int = 0
     }
 
     var name = "scripted"
@@ -58,7 +60,8 @@ struct ScriptedLiveSource: EdgeSource {
                 for step in steps {
                     try? await Task.sleep(for: .milliseconds(step.afterMs))
                     if Task.isCancelled { break }
-                    continuation.yield(Edge(button: step.button, kind: step.kind, timestampNs: MonotonicClock.nowNs()))
+                    continuation.yield(Edge(button: step.button, kind: step.kind,
+                                            timestampNs: MonotonicClock.nowNs() - UInt64(step.lateMs) * 1_000_000))
                 }
                 try? await Task.sleep(for: .milliseconds(linger))
                 continuation.finish()

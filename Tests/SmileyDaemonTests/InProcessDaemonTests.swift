@@ -80,6 +80,23 @@ struct InProcessDaemonTests {
         #expect(try StoreReader(path: database).totals().samples == 1)
     }
 
+    @Test("software debounce: a 1 ms glitch whose release reaches smileyd 70 ms late is still no press")
+    func lateReleaseOfAGlitch() async throws {
+        let folder = TemporaryFolder()
+        let configuration = try loadConfig(folder, input: "keyboard")
+        var source = ScriptedLiveSource(steps: [
+            .init(afterMs: 10, button: 1, kind: .rising),
+            // It happened 1 ms after the press edge, past the 30 ms debounce when it arrives.
+            .init(afterMs: 70, button: 1, kind: .falling, lateMs: 69),
+            .init(afterMs: 300, button: 3, kind: .rising), .init(afterMs: 100, button: 3, kind: .falling),
+        ], lingerMs: 300)
+        source.debounced = false
+        try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
+                              options: .init(shutdownSignals: []))
+        let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
+        #expect(rows.map(\.button) == [3])
+    }
+
     @Test("a button held past held-ms is one press with a held warning, visible in status while held")
     func heldButton() async throws {
         let folder = TemporaryFolder()

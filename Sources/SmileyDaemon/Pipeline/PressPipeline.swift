@@ -39,6 +39,20 @@ final class PressPipeline: Sendable {
     private let status: StatusBoard
     private let logger: Logger
     private let live: Bool
+    /// Live input debounced here (libgpiod 1.6): a deadline is acted on only this long after it
+    /// has passed. See ``deliveryGraceNs``.
+    private let graceNs: UInt64
+
+    /// How late an edge may reach smileyd after the kernel timestamped it, and still count.
+    ///
+    /// Debounce decides from the edges' own timestamps, but a timer decides that a line "stayed
+    /// still" for debounce-ms — and an edge that happened before that deadline may still be on its
+    /// way (queued in the kernel, the reader thread not yet scheduled: seen on a loaded 1-vCPU VM,
+    /// where a 1 ms glitch's release arrived after 30 ms and the glitch became a press). So the
+    /// timer fires this long after the deadline and the interpreter is advanced only to
+    /// now − grace: every edge delivered within the grace is applied in time order first. A press
+    /// keeps its first edge's timestamp; only its log line and LED come up to 0.1 s later.
+    static let deliveryGraceNs: UInt64 = 100_000_000
 
     init(configuration: Configuration, source: any EdgeSource, writer: SampleWriter,
          environment: DaemonEnvironment, status: StatusBoard, logger: Logger) {
@@ -51,6 +65,7 @@ final class PressPipeline: Sendable {
         self.status = status
         self.logger = logger
         if case .live = source.timeBase { live = true } else { live = false }
+        graceNs = live && !source.debounced ? Self.deliveryGraceNs : 0
     }
 
     var isClockSynchronized: Bool { state.withLock { $0.clockSynchronized } }
@@ -72,7 +87,8 @@ final class PressPipeline: Sendable {
     func tick() async {
         let effects = state.withLock { state in
             state.timer = nil
-            return step(&state, state.interpreter.advance(to: environment.monotonicNowNs()))
+            let now = environment.monotonicNowNs()
+            return step(&state, state.interpreter.advance(to: now > graceNs ? now - graceNs : 0))
         }
         await apply(effects)
     }
@@ -154,7 +170,8 @@ final class PressPipeline: Sendable {
         guard live else { return }
         state.timer?.cancel()
         state.timer = nil
-        guard let deadline = state.interpreter.nextDeadline else { return }
+        guard let nextDeadline = state.interpreter.nextDeadline else { return }
+        let deadline = nextDeadline &+ graceNs
         let now = environment.monotonicNowNs()
         let delay = deadline > now ? deadline - now : 0
         state.timer = Task { [weak self] in
