@@ -150,6 +150,7 @@ let package = Package(
         .testTarget(name: "SmileyCollectorTests", dependencies: ["SmileyCollector"]),
         .testTarget(name: "SmileySyncTests", dependencies: [
             "SmileySync", "SmileyCollector", "SmileyStore", "SmileyConfig", "SmileyCore", "SmileyPlatform",
+            "SmileyTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),

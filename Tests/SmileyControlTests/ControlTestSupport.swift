@@ -2,27 +2,7 @@ import Foundation
 import SmileyCore
 import SmileyStore
 import Testing
-
-/// A fresh folder per test, removed at the end.
-final class TemporaryFolder: Sendable {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "smiley-control-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) -> String {
-        let target = file(name)
-        FileManager.default.createFile(atPath: target, contents: Data(text.utf8))
-        return target
-    }
-}
+@_exported import SmileyTestSupport
 
 /// A terminal in a temporary folder: a configuration (Europe/Helsinki, four buttons) and its database.
 struct TestTerminal {
@@ -99,90 +79,11 @@ func presses(_ day: String, hour: Int, _ counts: [Int], offset: Int = 7200, misu
     return result
 }
 
-/// The built executables, beside the test bundle (or in the package's .build/debug).
-enum Binaries {
-    static func path(_ name: String) -> String {
-        let besideRunner = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent(name).path
-        if FileManager.default.isExecutableFile(atPath: besideRunner) { return besideRunner }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/\(name)").path
-    }
-
-    static var smileyctl: String { path("smileyctl") }
-}
-
-struct ProcessResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-
+extension ProcessResult {
     /// stdout parsed as a JSON object.
     func object() throws -> [String: Any] {
         let value = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
         return try #require(value as? [String: Any], "not a JSON object: \(stdout.prefix(200))")
-    }
-}
-
-/// Runs a program to its end on a thread of its own, leaving Swift's cooperative threads (two on
-/// this machine) free for the tests' async work, such as the daemon's writer.
-func runProcessAsync(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws
-    -> ProcessResult
-{
-    try await withCheckedThrowingContinuation { continuation in
-        Thread {
-            do {
-                continuation.resume(returning: try runProcess(executable, arguments, environment: environment))
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }.start()
-    }
-}
-
-/// Runs a program to its end.
-func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["SMILEY_CONFIG"] = nil
-    env["SSH_ORIGINAL_COMMAND"] = nil
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read both pipes at once so that a full stderr pipe cannot stall the child.
-    let errBox = DataBox()
-    let errReader = Thread { errBox.set(err.fileHandleForReading.readDataToEndOfFile()) }
-    errReader.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let errData = errBox.wait()
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
-}
-
-final class DataBox: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var data: Data?
-
-    func set(_ value: Data) {
-        condition.lock()
-        data = value
-        condition.signal()
-        condition.unlock()
-    }
-
-    func wait() -> Data {
-        condition.lock()
-        defer { condition.unlock() }
-        while data == nil { condition.wait() }
-        return data ?? Data()
     }
 }
 

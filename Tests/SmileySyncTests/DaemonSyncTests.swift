@@ -5,54 +5,6 @@ import Testing
 @testable import SmileyStore
 @testable import SmileySync
 
-/// The built executables, beside the test bundle (or in the package's .build/debug).
-enum Binaries {
-    static func path(_ name: String) -> String {
-        let besideRunner = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent(name).path
-        if FileManager.default.isExecutableFile(atPath: besideRunner) { return besideRunner }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/\(name)").path
-    }
-
-    static var smileyd: String { path("smileyd") }
-    static var smileyctl: String { path("smileyctl") }
-    static var collector: String { path("smiley-collector") }
-}
-
-struct ProcessResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs a program to its end (standard error goes through a file: no pipe to deadlock on).
-func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["NOTIFY_SOCKET"] = nil
-    env["SMILEY_CONFIG"] = nil
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let errPath = NSTemporaryDirectory() + "smiley-stderr-\(UUID().uuidString)"
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    defer { try? FileManager.default.removeItem(atPath: errPath) }
-    let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = errHandle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    try? errHandle.close()
-    let errData = FileManager.default.contents(atPath: errPath) ?? Data()
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
-}
-
 /// smileyd as a real process, reading keys from a pipe the test writes to.
 final class DaemonProcess {
     let process = Process()
@@ -163,7 +115,7 @@ struct DaemonSyncTests {
         let daemon = try DaemonProcess(config: config, logFile: folder.file("smileyd.log"))
         // (A killed daemon leaves its socket file behind: wait until the new one answers.)
         #expect(await eventually(10) { (try? ControlClient(path: folder.file("run/control.sock"))) != nil })
-        let sync = try run(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "120"])
+        let sync = try runProcess(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "120"])
         #expect(sync.status == 0, "\(sync.stdout) \(sync.stderr)")
         #expect(sync.stdout.contains("(daemon)"))
         #expect(daemon.stop() == 0)
@@ -190,7 +142,7 @@ struct DaemonSyncTests {
         let token = "secret-" + UUID().uuidString
         folder.write("upstream.token", token + "\n", mode: 0o644)
         let config = terminalConfig(folder: folder, url: "https://collector.example")
-        let result = try run(Binaries.smileyd, ["--config", config])
+        let result = try runProcess(Binaries.smileyd, ["--config", config])
         #expect(result.status == 78)
         #expect(result.stderr.contains("upstream.token-file"))
         #expect(result.stderr.contains("chmod 600"))
@@ -211,11 +163,11 @@ struct DaemonSyncTests {
         try terminal.seed(120, terminal: "terminal-a")
 
         // Nobody listens: the foreground sync gives up at its timeout, with the reason.
-        let gaveUp = try run(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "2"])
+        let gaveUp = try runProcess(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "2"])
         #expect(gaveUp.status == 75, "\(gaveUp.stdout) \(gaveUp.stderr)")
         #expect(gaveUp.stdout.contains("gave up after 2 s: 120 samples still unsynced"))
         #expect(gaveUp.stdout.contains("no answer from \(url)/v1/batches"))
-        let status = try run(Binaries.smileyctl, ["status", "--config", config])
+        let status = try runProcess(Binaries.smileyctl, ["status", "--config", config])
         #expect(status.stdout.contains("Upstream: \(url) — backlog 120 samples (daemon not running)"), "\(status.stdout)")
         #expect(status.stdout.contains("no answer from"))
 
@@ -224,7 +176,7 @@ struct DaemonSyncTests {
         let api = CollectorAPI(storage: storage, tokens: TokenTable(pairs: tokens.map { (terminal: $0.key, token: $0.value) }),
                                logger: quietLogger)
         let running = try await RunningCollector.start(api: api, port: port)
-        let foreground = try run(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "30", "--format", "json"])
+        let foreground = try runProcess(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "30", "--format", "json"])
         #expect(foreground.status == 0, "\(foreground.stdout) \(foreground.stderr)")
         #expect(foreground.stdout.contains(#""result":"synced","via":"foreground","sent":120,"remaining":0"#), "\(foreground.stdout)")
         #expect(try await storage.inner.storedSamples().count == 120)
@@ -241,13 +193,13 @@ struct DaemonSyncTests {
             let live = DaemonStatus.readLive(runtimeDirectory: folder.file("run"))
             return live?.sync?.backlog == 2 && (live?.sync?.state == .retrying || live?.sync?.holdingForClock == true)
         })
-        let live = try run(Binaries.smileyctl, ["status", "--config", config, "--format", "json"])
+        let live = try runProcess(Binaries.smileyctl, ["status", "--config", config, "--format", "json"])
         #expect(live.stdout.contains(#""backlog":2"#), "\(live.stdout)")
         #expect(live.stdout.contains(#""daemon":{"pid""#), "\(live.stdout)")
         // …until the collector is back and someone asks: the daemon sends at once.
         let again = try await RunningCollector.start(api: api, port: port)
         defer { Task { await again.stop() } }
-        let viaDaemon = try run(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "20"])
+        let viaDaemon = try runProcess(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "20"])
         #expect(viaDaemon.status == 0, "\(viaDaemon.stdout) \(viaDaemon.stderr)")
         #expect(viaDaemon.stdout.contains("(daemon)"))
         #expect(try await storage.inner.storedSamples().count == 122)
@@ -265,15 +217,15 @@ struct DaemonSyncTests {
         let config = terminalConfig(folder: folder, url: collector.url, batchSize: 10)
         let terminal = try TerminalDatabase(folder: folder)
         try terminal.seed(25, terminal: "terminal-a")
-        let refused = try run(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "20"])
+        let refused = try runProcess(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "20"])
         #expect(refused.status == 65, "\(refused.stdout) \(refused.stderr)")
         #expect(refused.stdout.contains("quarantined"))
         #expect(refused.stdout.contains("HTTP 403"))
-        let status = try run(Binaries.smileyctl, ["status", "--config", config])
+        let status = try runProcess(Binaries.smileyctl, ["status", "--config", config])
         #expect(status.stdout.contains("Quarantined: 3 batches, 25 samples"), "\(status.stdout)")
         // The right token; the same batches go again under their keys.
         folder.write("upstream.token", collector.tokens["terminal-a"]! + "\n", mode: 0o600)
-        let retried = try run(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "20", "--retry-quarantined"])
+        let retried = try runProcess(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "20", "--retry-quarantined"])
         #expect(retried.status == 0, "\(retried.stdout) \(retried.stderr)")
         #expect(try await collector.storage.inner.storedSamples().count == 25)
         #expect(collector.storage.keys.withLock { $0.count } == 3)

@@ -5,30 +5,9 @@ import Logging
 import SmileyCollector
 import SmileyCore
 import Synchronization
+@_exported import SmileyTestSupport
 @testable import SmileyStore
 @testable import SmileySync
-
-/// A fresh folder per test, removed at the end.
-final class TemporaryFolder: Sendable {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "smiley-sync-\(UUID().uuidString.prefix(8))"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    @discardableResult
-    func write(_ name: String, _ text: String, mode: Int = 0o644) -> String {
-        let target = file(name)
-        _ = FileManager.default.createFile(atPath: target, contents: Data(text.utf8))
-        chmod(target, mode_t(mode))
-        return target
-    }
-}
 
 let quietLogger: Logger = {
     var logger = Logger(label: "test")

@@ -15,9 +15,10 @@ public final class TemporaryFolder: Sendable {
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
     @discardableResult
-    public func write(_ name: String, _ text: String) -> String {
+    public func write(_ name: String, _ text: String, mode: Int = 0o644) -> String {
         let target = file(name)
         FileManager.default.createFile(atPath: target, contents: Data(text.utf8))
+        chmod(target, mode_t(mode))
         return target
     }
 }
@@ -34,6 +35,7 @@ public enum Binaries {
 
     public static var smileyd: String { path("smileyd") }
     public static var smileyctl: String { path("smileyctl") }
+    public static var collector: String { path("smiley-collector") }
 }
 
 public struct ProcessResult: Sendable {
@@ -42,29 +44,75 @@ public struct ProcessResult: Sendable {
     public var stderr: String
 }
 
-/// Runs a program to its end.
+/// Runs a program to its end. The variables that would change what the programs under test do
+/// (`NOTIFY_SOCKET`, `SMILEY_CONFIG`, `SSH_ORIGINAL_COMMAND`) are cleared unless `environment`
+/// sets them. Standard error goes through a file, so a chatty program cannot fill a pipe and stall.
 public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                stdin: String? = nil, directory: String? = nil) throws -> ProcessResult {
+                       stdin: String? = nil, directory: String? = nil) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["NOTIFY_SOCKET"] = nil
     env["SMILEY_CONFIG"] = nil
+    env["SSH_ORIGINAL_COMMAND"] = nil
     for (key, value) in environment { env[key] = value }
     process.environment = env
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let out = Pipe(), err = Pipe(), input = Pipe()
+    let errPath = NSTemporaryDirectory() + "smiley-stderr-\(UUID().uuidString)"
+    FileManager.default.createFile(atPath: errPath, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: errPath) }
+    let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    let out = Pipe(), input = Pipe()
     process.standardOutput = out
-    process.standardError = err
+    process.standardError = errHandle
     process.standardInput = input
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    try? errHandle.close()
+    let errData = FileManager.default.contents(atPath: errPath) ?? Data()
     return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// ``runProcess(_:_:environment:stdin:directory:)`` on a thread of its own, leaving Swift's
+/// cooperative threads (two on a two-core machine) free for the test's async work, such as an
+/// in-process daemon's writer.
+public func runProcessAsync(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws
+    -> ProcessResult
+{
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            do {
+                continuation.resume(returning: try runProcess(executable, arguments, environment: environment))
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }.start()
+    }
+}
+
+/// A value handed from one thread to another: `wait()` blocks until `set(_:)` has been called.
+public final class DataBox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var data: Data?
+
+    public init() {}
+
+    public func set(_ value: Data) {
+        condition.lock()
+        data = value
+        condition.signal()
+        condition.unlock()
+    }
+
+    public func wait() -> Data {
+        condition.lock()
+        defer { condition.unlock() }
+        while data == nil { condition.wait() }
+        return data ?? Data()
+    }
+}
