@@ -58,7 +58,7 @@ struct LogOutputTests {
         handler.log(event: LogEvent(level: .info, message: "press happy accepted",
                                     metadata: ["button": "2", "note": "two words", "empty": ""],
                                     source: "t", file: #file, function: #function, line: #line))
-        var journal = DaemonLogHandler(label: "smileyd", level: .info, journal: true) { lines.append($0) }
+        let journal = DaemonLogHandler(label: "smileyd", level: .info, journal: true) { lines.append($0) }
         journal.log(event: LogEvent(level: .warning, message: "held", metadata: nil,
                                     source: "t", file: #file, function: #function, line: #line))
         let all = lines.all

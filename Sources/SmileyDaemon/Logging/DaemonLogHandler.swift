@@ -127,6 +127,4 @@ public struct DaemonLogHandler: LogHandler {
         }
         line += String(decoding: bytes, as: UTF8.self)
     }
-
-    public static let standardError: @Sendable (String) -> Void = { LogOutput.standardError.write($0) }
 }

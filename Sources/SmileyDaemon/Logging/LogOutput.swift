@@ -24,14 +24,14 @@ public final class LogOutput: Sendable {
     }
 
     public func write(_ line: String) {
-        let now: [UInt8]? = state.withLock { state in
-            if state.depth > 0 {
-                state.pending.append(contentsOf: line.utf8)
-                return nil
-            }
-            return Array(line.utf8)
+        let held = state.withLock { state in
+            guard state.depth > 0 else { return false }
+            state.pending.append(contentsOf: line.utf8)
+            return true
         }
-        if let now { writeAll(now) }
+        guard !held else { return }
+        var line = line
+        line.withUTF8 { writeAll(UnsafeRawBufferPointer($0)) }
     }
 
     /// Runs `body`; lines written meanwhile leave in one write when it returns.
@@ -44,27 +44,25 @@ public final class LogOutput: Sendable {
                 defer { state.pending.removeAll(keepingCapacity: state.pending.capacity <= 1 << 20) }
                 return state.pending
             }
-            if !out.isEmpty { writeAll(out) }
+            if !out.isEmpty { out.withUnsafeBytes { writeAll($0) } }
         }
         return try body()
     }
 
     /// Writes every byte, retrying short writes and EINTR; a log that cannot be written (a closed
     /// descriptor, a full disk under the journal) is given up silently: logging never stops a press.
-    private func writeAll(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            guard var base = buffer.baseAddress else { return }
-            var left = buffer.count
-            while left > 0 {
-                let written = Glibc.write(fileDescriptor, base, left)
-                if written > 0 {
-                    left -= written
-                    base += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
+    private func writeAll(_ buffer: UnsafeRawBufferPointer) {
+        guard var base = buffer.baseAddress else { return }
+        var left = buffer.count
+        while left > 0 {
+            let written = Glibc.write(fileDescriptor, base, left)
+            if written > 0 {
+                left -= written
+                base += written
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else {
+                return
             }
         }
     }
