@@ -11,21 +11,8 @@ struct TestTerminal {
     var database: String { folder.file("smiley.sqlite") }
 
     init(report: String = "") {
-        folder.write("smiley.yaml", """
-            terminal: kiosk-1
-            site: store-12
-            survey: checkout
-            timezone: Europe/Helsinki
-            database: smiley.sqlite
-            runtime-directory: run
-            input: keyboard
-            buttons:
-              - name: very-unhappy
-              - name: unhappy
-              - name: happy
-              - name: very-happy
-            \(report.isEmpty ? "" : "report:\n" + report)
-            """)
+        folder.write("smiley.yaml", keyboardTerminalYAML(terminal: "kiosk-1",
+                                                         sections: report.isEmpty ? "" : "report:\n" + report + "\n"))
     }
 
     /// Stores samples with the daemon's own writer (creating the database and its schema).

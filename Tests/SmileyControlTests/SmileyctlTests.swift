@@ -13,20 +13,7 @@ struct Fixture {
     static let noon: Int64 = 1_795_341_600_000 // 2026-11-22T10:00:00Z = 12:00 in Helsinki
 
     init(samples: [NewSample]) async throws {
-        folder.write("smiley.yaml", """
-            terminal: t1
-            site: store-12
-            survey: checkout
-            timezone: Europe/Helsinki
-            database: smiley.sqlite
-            runtime-directory: run
-            input: keyboard
-            buttons:
-              - name: very-unhappy
-              - name: unhappy
-              - name: happy
-              - name: very-happy
-            """)
+        folder.write("smiley.yaml", keyboardTerminalYAML(terminal: "t1"))
         let pool = try SmileyDatabase.openForWriting(path: database)
         let writer = SampleWriter(pool: pool, path: database)
         let runner = Task { await writer.run() }

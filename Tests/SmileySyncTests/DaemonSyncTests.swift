@@ -47,19 +47,7 @@ final class DaemonProcess {
 
 func terminalConfig(folder: TemporaryFolder, url: String, extra: String = "", batchSize: Int = 20,
                     heartbeatSeconds: Int = 0) -> String {
-    folder.write("smiley.yaml", """
-        terminal: terminal-a
-        site: site-1
-        survey: checkout
-        timezone: Europe/Helsinki
-        database: smiley.sqlite
-        runtime-directory: run
-        input: keyboard
-        buttons:
-          - name: very-unhappy
-          - name: unhappy
-          - name: happy
-          - name: very-happy
+    folder.write("smiley.yaml", keyboardTerminalYAML(terminal: "terminal-a", site: "site-1") + """
         press:
           response-interval-ms: 0
         upstream:

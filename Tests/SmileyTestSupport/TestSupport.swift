@@ -116,3 +116,25 @@ public final class DataBox: @unchecked Sendable {
         return data ?? Data()
     }
 }
+
+/// The configuration most process tests start from: a keyboard terminal with four buttons in
+/// Europe/Helsinki, its database (`smiley.sqlite`) and runtime folder (`run`) beside the file.
+/// `sections` (top-level YAML, e.g. `"report:\n  …"`) is appended as it is.
+public func keyboardTerminalYAML(terminal: String, site: String = "store-12", survey: String = "checkout",
+                                 sections: String = "") -> String {
+    """
+    terminal: \(terminal)
+    site: \(site)
+    survey: \(survey)
+    timezone: Europe/Helsinki
+    database: smiley.sqlite
+    runtime-directory: run
+    input: keyboard
+    buttons:
+      - name: very-unhappy
+      - name: unhappy
+      - name: happy
+      - name: very-happy
+
+    """ + sections
+}
