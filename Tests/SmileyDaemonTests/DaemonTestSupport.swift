@@ -41,8 +41,17 @@ struct ScriptedLiveSource: EdgeSource {
         var afterMs: Int
         var button: Int
         var kind: Edge.Kind
-        /// The edge happened this long before it is emitted (delivered late).
-        var lateMs: Int = 0
+        /// When set, the edge happened this long after the previous edge (its timestamp), however
+        /// late it is emitted: an edge delivered late, independent of how long the sleep took.
+        var happenedAfterPreviousMs: Int?
+    }
+
+    /// When each edge was emitted, beside its timestamp (monotonic ns), for tests whose
+    /// precondition is a delivery time the scheduler may not honour on a loaded machine.
+    final class Emissions: Sendable {
+        private let list = Mutex<[(timestampNs: UInt64, emittedNs: UInt64)]>([])
+        func append(_ timestampNs: UInt64, _ emittedNs: UInt64) { list.withLock { $0.append((timestampNs, emittedNs)) } }
+        var all: [(timestampNs: UInt64, emittedNs: UInt64)] { list.withLock { $0 } }
     }
 
     var name = "scripted"
@@ -51,17 +60,26 @@ struct ScriptedLiveSource: EdgeSource {
     var steps: [Step]
     /// Keep the stream open this long after the last step (so timers can fire).
     var lingerMs: Int = 0
+    var emissions = Emissions()
 
     func edges() -> AsyncThrowingStream<Edge, any Error> {
         let steps = self.steps
         let linger = lingerMs
+        let emissions = self.emissions
         return AsyncThrowingStream { continuation in
             let task = Task {
+                var previousNs: UInt64?
                 for step in steps {
                     try? await Task.sleep(for: .milliseconds(step.afterMs))
                     if Task.isCancelled { break }
-                    continuation.yield(Edge(button: step.button, kind: step.kind,
-                                            timestampNs: MonotonicClock.nowNs() - UInt64(step.lateMs) * 1_000_000))
+                    let now = MonotonicClock.nowNs()
+                    var timestamp = now
+                    if let after = step.happenedAfterPreviousMs, let previous = previousNs {
+                        timestamp = previous + UInt64(after) * 1_000_000
+                    }
+                    previousNs = timestamp
+                    emissions.append(timestamp, now)
+                    continuation.yield(Edge(button: step.button, kind: step.kind, timestampNs: timestamp))
                 }
                 try? await Task.sleep(for: .milliseconds(linger))
                 continuation.finish()

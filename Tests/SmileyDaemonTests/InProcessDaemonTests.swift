@@ -80,21 +80,33 @@ struct InProcessDaemonTests {
         #expect(try StoreReader(path: database).totals().samples == 1)
     }
 
-    @Test("software debounce: a 1 ms glitch whose release reaches smileyd 70 ms late is still no press")
+    @Test("software debounce: a 1 ms glitch whose release reaches smileyd 45 ms late is still no press")
     func lateReleaseOfAGlitch() async throws {
-        let folder = TemporaryFolder()
-        let configuration = try loadConfig(folder, input: "keyboard")
-        var source = ScriptedLiveSource(steps: [
-            .init(afterMs: 10, button: 1, kind: .rising),
-            // It happened 1 ms after the press edge, past the 30 ms debounce when it arrives.
-            .init(afterMs: 70, button: 1, kind: .falling, lateMs: 69),
-            .init(afterMs: 300, button: 3, kind: .rising), .init(afterMs: 100, button: 3, kind: .falling),
-        ], lingerMs: 300)
-        source.debounced = false
-        try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
-                              options: .init(shutdownSignals: []))
-        let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
-        #expect(rows.map(\.button) == [3])
+        // The glitch's release happened 1 ms after its press edge but arrives after the 30 ms
+        // debounce has passed; the 100 ms delivery grace must apply it first. The precondition
+        // (arrival within the grace) is the scheduler's to keep: on a loaded machine a sleep can
+        // overrun by more than the grace, so such a run proves nothing and is repeated.
+        var checked = false
+        for _ in 0..<4 where !checked {
+            let folder = TemporaryFolder()
+            let configuration = try loadConfig(folder, input: "keyboard")
+            var source = ScriptedLiveSource(steps: [
+                .init(afterMs: 10, button: 1, kind: .rising),
+                .init(afterMs: 45, button: 1, kind: .falling, happenedAfterPreviousMs: 1),
+                .init(afterMs: 300, button: 3, kind: .rising), .init(afterMs: 100, button: 3, kind: .falling),
+            ], lingerMs: 300)
+            source.debounced = false
+            try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
+                                  options: .init(shutdownSignals: []))
+            let emitted = source.emissions.all
+            try #require(emitted.count == 4)
+            // Emitted within 90 ms of the press edge: well inside 30 ms + the 100 ms grace.
+            guard emitted[1].emittedNs - emitted[0].timestampNs < 90_000_000 else { continue }
+            let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
+            #expect(rows.map(\.button) == [3])
+            checked = true
+        }
+        #expect(checked, "the release was never delivered within the grace in four runs (machine too loaded)")
     }
 
     @Test("a button held past held-ms is one press with a held warning, visible in status while held")
