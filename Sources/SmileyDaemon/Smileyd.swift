@@ -53,9 +53,6 @@ public enum Smileyd {
         let environment = options.environment
         let pool = try SmileyDatabase.openForWriting(path: configuration.database, maxPageCount: options.maxPageCount)
         // WAL checkpoints beside the writer, not inside the commit of a press.
-        let checkpointer = try WALCheckpointer(path: configuration.database)
-        checkpointer.install(on: pool)
-        defer { checkpointer.uninstall(from: pool) }
         let notifier = SystemdNotifier()
         let status = StatusBoard(
             status: DaemonStatus(pid: getpid(), version: version,
@@ -63,6 +60,17 @@ public enum Smileyd {
                                  database: configuration.database,
                                  clockSynchronized: environment.clockSynchronized()),
             runtimeDirectory: configuration.runtimeDirectory, notifier: notifier, logger: logger)
+        let checkpointer = try WALCheckpointer(path: configuration.database, onFailureChange: { failure in
+            if let failure {
+                logger.error("WAL checkpoint failing; presses still commit, the log grows until one succeeds",
+                             metadata: ["reason": "\(failure)"])
+            } else {
+                logger.notice("WAL checkpoint succeeds again")
+            }
+            Task { await status.update(urgent: true) { $0.checkpointFailure = failure } }
+        })
+        checkpointer.install(on: pool)
+        defer { checkpointer.uninstall(from: pool) }
 
         // Upstream sync, only when configured: refuses to start on a token file open to others.
         var upstream: UpstreamServices?

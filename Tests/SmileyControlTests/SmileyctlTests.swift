@@ -148,11 +148,13 @@ struct SmileyctlTests {
                                   database: fixture.database, clockSynchronized: false)
         daemon.heldButtons = ["happy"]
         daemon.storeFailure = "disk full"
+        daemon.checkpointFailure = "database or disk is full"
         try FileManager.default.createDirectory(atPath: fixture.folder.file("run"), withIntermediateDirectories: true)
         try JSONEncoder().encode(daemon).write(to: URL(fileURLWithPath: fixture.folder.file("run/status.json")))
         let live = try fixture.smileyctl(["status"])
         #expect(live.stdout.contains("smileyd: running (pid \(getpid()), input gpio"))
         #expect(live.stdout.contains("STORE FAILING: disk full"))
+        #expect(live.stdout.contains("WAL checkpoint failing (presses still commit; the log grows): database or disk is full"))
         #expect(live.stdout.contains("Held down now: happy"))
         #expect(live.stdout.contains("clock not synchronized"))
         #expect(live.stdout.contains("Today (2026-11-22, Europe/Helsinki): 225 presses, 220 accepted, 5 flagged"))

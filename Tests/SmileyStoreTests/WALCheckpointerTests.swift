@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import SmileyCore
+import Synchronization
 @testable import SmileyStore
 
 @Suite("WAL checkpoints beside the writer")
@@ -56,5 +57,63 @@ struct WALCheckpointerTests {
         checkpointer.uninstall(from: pool)
         let count = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") }
         #expect(count == 5_000)
+    }
+
+    @Test("a checkpoint on a full disk is reported once with its reason, then recovery once there is space",
+          .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+    func failureIsReported() async throws {
+        let folder = TemporaryFolder()
+        let disk = folder.file("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mounted = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", disk])
+        try #require(mounted.status == 0, "mount failed: \(mounted.stderr)")
+        defer { _ = try? runProcess("/bin/umount", ["-l", disk]) }
+
+        let path = disk + "/smiley.sqlite"
+        let pool = try SmileyDatabase.openForWriting(path: path)
+        let reports = Mutex<[String?]>([])
+        let checkpointer = try WALCheckpointer(path: path, thresholdPages: 50, onFailureChange: { failure in
+            reports.withLock { $0.append(failure) }
+        })
+        checkpointer.install(on: pool)
+        // Not running yet: the WAL grows past the threshold and holds the rows' pages.
+        await Self.write(1_000, from: 1_795_341_600_000, to: pool, path: path)
+        let databaseBytes = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+
+        // Fill the disk: copying the WAL's pages into the database file needs room it lacks.
+        let filler = disk + "/filler"
+        FileManager.default.createFile(atPath: filler, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: filler))
+        let chunk = Data(repeating: 0x55, count: 4096)
+        while (try? handle.write(contentsOf: chunk)) != nil {}
+        try? handle.close()
+
+        let running = Task { await checkpointer.run() }
+        for _ in 0..<400 where reports.withLock({ $0.isEmpty }) {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        let failure = try #require(reports.withLock { $0.first } ?? nil, "no failure reported")
+        #expect(failure.contains("full"), "reason: \(failure)")
+        #expect(checkpointer.failure == failure)
+        #expect(checkpointer.checkpoints == 0)
+
+        // Room again; the next commit asks for a checkpoint, which now succeeds.
+        try FileManager.default.removeItem(atPath: filler)
+        await Self.write(1, from: 1_795_341_700_000, to: pool, path: path)
+        for _ in 0..<400 where checkpointer.checkpoints == 0 {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        checkpointer.close()
+        await running.value
+        checkpointer.uninstall(from: pool)
+        #expect(checkpointer.checkpoints >= 1)
+        #expect(checkpointer.failure == nil)
+        // Reported once each, however often the failing checkpoint was retried.
+        #expect(reports.withLock { $0 } == [failure, nil])
+        // The checkpoint moved the pages into the database file, and no row is lost.
+        let grown = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(grown > databaseBytes)
+        let count = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sample") }
+        #expect(count == 1_001)
     }
 }

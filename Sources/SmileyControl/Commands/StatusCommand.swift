@@ -72,6 +72,7 @@ struct StatusReport {
                 ("clockSynchronized", .bool(daemon.clockSynchronized)),
                 ("storeFailure", daemon.storeFailure.map { .string($0) } ?? .null),
                 ("storePending", .int(daemon.storePending)),
+                ("checkpointFailure", daemon.checkpointFailure.map { .string($0) } ?? .null),
             ])
         }
         var lastValue: JSONValue = .null
@@ -108,6 +109,9 @@ struct StatusReport {
             lines.append(line)
             if let failure = daemon.storeFailure {
                 lines.append("  " + terminal.red("STORE FAILING: \(failure)"))
+            }
+            if let failure = daemon.checkpointFailure {
+                lines.append("  " + terminal.yellow("WAL checkpoint failing (presses still commit; the log grows): \(failure)"))
             }
             if !daemon.heldButtons.isEmpty {
                 lines.append("  " + terminal.yellow("Held down now: \(daemon.heldButtons.joined(separator: ", ")) — stuck button?"))

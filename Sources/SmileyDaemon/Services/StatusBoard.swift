@@ -92,6 +92,7 @@ actor StatusBoard {
     var summaryLine: String {
         var parts = ["\(status.committedPresses) presses since start"]
         if let failure = status.storeFailure { parts.append("STORE FAILING: \(failure)") }
+        if let failure = status.checkpointFailure { parts.append("WAL checkpoint failing: \(failure)") }
         if !status.heldButtons.isEmpty { parts.append("held: \(status.heldButtons.joined(separator: ","))") }
         if !status.clockSynchronized { parts.append("clock not synchronized") }
         if let sync = status.sync {

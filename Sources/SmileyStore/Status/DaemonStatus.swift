@@ -31,6 +31,9 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var storeFailure: String?
     public var storeFailingSinceMs: Int64?
     public var storePending: Int
+    /// Why the last WAL checkpoint failed (nil once one succeeds): presses still commit, the
+    /// write-ahead log grows until a checkpoint succeeds.
+    public var checkpointFailure: String?
     /// The upstream sync; nil when no `upstream:` is configured.
     public var sync: SyncStatus?
 

@@ -18,6 +18,9 @@ public final class WALCheckpointer: Sendable {
     /// SQLite's own default (`wal_autocheckpoint`).
     public static let defaultThresholdPages = 1000
 
+    /// Told when checkpoints start failing (the reason) and when one succeeds again (nil).
+    public typealias FailureHandler = @Sendable (_ failure: String?) -> Void
+
     private struct State {
         var requested = false
         var closed = false
@@ -29,9 +32,14 @@ public final class WALCheckpointer: Sendable {
     private let state = Mutex(State())
     private let connection: DatabaseQueue
     private let thresholdPages: Int32
+    private let onFailureChange: FailureHandler?
 
     /// Opens the checkpointing connection to the daemon's database (which is in WAL mode).
-    public init(path: String, thresholdPages: Int = WALCheckpointer.defaultThresholdPages) throws(StoreError) {
+    ///   - onFailureChange: called (on the checkpointer's task) when a checkpoint fails with a
+    ///     reason other than the last one's, and when one succeeds after a failure.
+    public init(path: String, thresholdPages: Int = WALCheckpointer.defaultThresholdPages,
+                onFailureChange: FailureHandler? = nil) throws(StoreError) {
+        self.onFailureChange = onFailureChange
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -89,14 +97,21 @@ public final class WALCheckpointer: Sendable {
                 try await connection.writeWithoutTransaction { db in
                     _ = try db.checkpoint(.passive)
                 }
-                state.withLock { state in
+                let recovered = state.withLock { state -> Bool in
                     state.checkpoints += 1
-                    state.failure = nil
+                    defer { state.failure = nil }
+                    return state.failure != nil
                 }
+                if recovered { onFailureChange?(nil) }
             } catch {
                 // The WAL keeps growing (nothing is lost); the next commit asks again. A full disk
                 // fails every attempt: wait a moment rather than spin.
-                state.withLock { $0.failure = SmileyDatabase.describe(error) }
+                let reason = SmileyDatabase.describe(error)
+                let changed = state.withLock { state -> Bool in
+                    defer { state.failure = reason }
+                    return state.failure != reason
+                }
+                if changed { onFailureChange?(reason) }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
