@@ -51,7 +51,7 @@ struct LogOutputTests {
     }
 
     @Test("a line holds the level, the label, the message and sorted metadata, quoted where it has spaces")
-    func lineFormat() {
+    func lineFormat() throws {
         let lines = LockedLines()
         var handler = DaemonLogHandler(label: "smileyd", level: .info, journal: false) { lines.append($0) }
         handler.metadata = ["z": "last"]
@@ -66,6 +66,11 @@ struct LogOutputTests {
         let first = all.first ?? ""
         // 2026-11-22T08:16:50.292Z info smileyd: …
         #expect(first.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z info smileyd: "#, options: .regularExpression) != nil, "\(first)")
+        // And it is now, in UTC, to the millisecond's digits.
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let stamped = try #require(parser.date(from: String(first.prefix(24))), "\(first)")
+        #expect(abs(stamped.timeIntervalSinceNow) < 60, "\(first)")
         #expect(first.hasSuffix(#"press happy accepted button=2 empty="" note="two words" z=last"# + "\n"), "\(first)")
         #expect(all.last == "<4>held\n")
     }

@@ -99,32 +99,30 @@ public struct DaemonLogHandler: LogHandler {
         return text
     }
 
+    /// `2026-11-22T09:15:02.123Z`, written straight into the line (no intermediate buffers).
     static func appendTimestamp(to line: inout String) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let fields: [(Int, Int, UInt8?)] = [
-            (Int(parts.tm_year) + 1900, 4, UInt8(ascii: "-")), (Int(parts.tm_mon) + 1, 2, UInt8(ascii: "-")),
-            (Int(parts.tm_mday), 2, UInt8(ascii: "T")), (Int(parts.tm_hour), 2, UInt8(ascii: ":")),
-            (Int(parts.tm_min), 2, UInt8(ascii: ":")), (Int(parts.tm_sec), 2, UInt8(ascii: ".")),
-            (Int(now.tv_nsec / 1_000_000), 3, UInt8(ascii: "Z")),
-        ]
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
-        for (value, width, separator) in fields {
-            var digits = width
+        func append(_ value: Int, width: Int, then separator: Unicode.Scalar) {
             var divisor = 1
-            while digits > 1 { divisor *= 10; digits -= 1 }
+            for _ in 1..<width { divisor *= 10 }
             var rest = max(0, value)
             while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8((rest / divisor) % 10))
+                line.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8((rest / divisor) % 10)))
                 rest %= divisor
                 divisor /= 10
             }
-            if let separator { bytes.append(separator) }
+            line.unicodeScalars.append(separator)
         }
-        line += String(decoding: bytes, as: UTF8.self)
+        append(Int(parts.tm_year) + 1900, width: 4, then: "-")
+        append(Int(parts.tm_mon) + 1, width: 2, then: "-")
+        append(Int(parts.tm_mday), width: 2, then: "T")
+        append(Int(parts.tm_hour), width: 2, then: ":")
+        append(Int(parts.tm_min), width: 2, then: ":")
+        append(Int(parts.tm_sec), width: 2, then: ".")
+        append(Int(now.tv_nsec / 1_000_000), width: 3, then: "Z")
     }
 }
