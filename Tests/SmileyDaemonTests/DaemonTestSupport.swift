@@ -44,6 +44,8 @@ struct ScriptedLiveSource: EdgeSource {
         /// When set, the edge happened this long after the previous edge (its timestamp), however
         /// late it is emitted: an edge delivered late, independent of how long the sleep took.
         var happenedAfterPreviousMs: Int?
+        /// When set, the step first waits (up to 10 s) until this holds, then `afterMs` more.
+        var after: (@Sendable () -> Bool)?
     }
 
     /// When each edge was emitted, beside its timestamp (monotonic ns), for tests whose
@@ -70,6 +72,12 @@ struct ScriptedLiveSource: EdgeSource {
             let task = Task {
                 var previousNs: UInt64?
                 for step in steps {
+                    if let condition = step.after {
+                        let deadline = MonotonicClock.nowNs() + 10_000_000_000
+                        while !condition() && MonotonicClock.nowNs() < deadline && !Task.isCancelled {
+                            try? await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
                     try? await Task.sleep(for: .milliseconds(step.afterMs))
                     if Task.isCancelled { break }
                     let now = MonotonicClock.nowNs()

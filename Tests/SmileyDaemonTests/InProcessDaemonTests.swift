@@ -74,7 +74,9 @@ struct InProcessDaemonTests {
                               options: .init(shutdownSignals: [], onCommitted: { batch, _ in
             // Runs before the acknowledgement; the rows must already be readable by another connection.
             let count = (try? StoreReader(path: database).totals().samples) ?? -1
-            seenInDatabase.withLock { $0.append(count >= batch.count) }
+            // (Batches without presses — a clock correction at start on a synchronized host — aside.)
+            let inserts = batch.filter { if case .insert = $0 { true } else { false } }.count
+            if inserts > 0 { seenInDatabase.withLock { $0.append(count >= inserts) } }
         }))
         #expect(seenInDatabase.withLock { $0 } == [true])
         #expect(try StoreReader(path: database).totals().samples == 1)
@@ -87,7 +89,7 @@ struct InProcessDaemonTests {
         // (arrival within the grace) is the scheduler's to keep: on a loaded machine a sleep can
         // overrun by more than the grace, so such a run proves nothing and is repeated.
         var checked = false
-        for _ in 0..<4 where !checked {
+        for _ in 0..<8 where !checked {
             let folder = TemporaryFolder()
             let configuration = try loadConfig(folder, input: "keyboard")
             var source = ScriptedLiveSource(steps: [
@@ -106,7 +108,7 @@ struct InProcessDaemonTests {
             #expect(rows.map(\.button) == [3])
             checked = true
         }
-        #expect(checked, "the release was never delivered within the grace in four runs (machine too loaded)")
+        #expect(checked, "the release was never delivered within the grace in eight runs (machine too loaded)")
     }
 
     @Test("a button held past held-ms is one press with a held warning, visible in status while held")
@@ -114,12 +116,13 @@ struct InProcessDaemonTests {
         let folder = TemporaryFolder()
         let configuration = try loadConfig(folder, input: "keyboard", press: "  held-ms: 200\n")
         let source = ScriptedLiveSource(steps: [.init(afterMs: 10, button: 1, kind: .rising),
-                                                .init(afterMs: 700, button: 1, kind: .falling)], lingerMs: 50)
+                                                .init(afterMs: 1500, button: 1, kind: .falling)], lingerMs: 50)
         let log = LogCapture()
         let statusPath = folder.file("run/status.json")
         let sawHeld = Mutex(false)
+        let stopped = Flag(false)
         let watcher = Task {
-            for _ in 0..<100 {
+            while !stopped.get {
                 try? await Task.sleep(for: .milliseconds(20))
                 if let data = FileManager.default.contents(atPath: statusPath),
                    let status = try? JSONDecoder().decode(DaemonStatus.self, from: data), status.heldButtons == ["unhappy"] {
@@ -129,11 +132,12 @@ struct InProcessDaemonTests {
             }
         }
         try await Smileyd.run(configuration: configuration, source: source, logger: log.logger, options: .init(shutdownSignals: []))
+        stopped.set(true)
         await watcher.value
         let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
         #expect(rows.count == 1)
         let held = try #require(rows.first?.heldMs)
-        #expect(held >= 650 && held < 2000)
+        #expect(held >= 1450 && held < 5000)
         #expect(log.all.contains { $0.contains("held down past held-ms") })
         #expect(sawHeld.withLock { $0 })
     }
@@ -150,9 +154,11 @@ struct InProcessDaemonTests {
             wallNowMs: { WallClock.nowMs() + truthOffset.withLock { $0 } },
             clockSynchronized: { synced.get },
             bootID: "test-boot", clockRecheckSeconds: 0.05)
+        // The second press comes once the correction is committed (however loaded the machine).
+        let corrected = Flag(false)
         let source = ScriptedLiveSource(steps: [
             .init(afterMs: 10, button: 3, kind: .rising), .init(afterMs: 30, button: 3, kind: .falling),
-            .init(afterMs: 300, button: 0, kind: .rising), .init(afterMs: 30, button: 0, kind: .falling),
+            .init(afterMs: 50, button: 0, kind: .rising, after: { corrected.get }), .init(afterMs: 30, button: 0, kind: .falling),
         ], lingerMs: 200)
         // The clock syncs once the first press is committed, before the second press.
         try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
@@ -161,7 +167,11 @@ struct InProcessDaemonTests {
                 truthOffset.withLock { $0 = 0 }
                 synced.set(true)
             }
+            if batch.contains(where: { if case .correctClock = $0 { true } else { false } }) {
+                corrected.set(true)
+            }
         }, environment: environment))
+        #expect(corrected.get)
         let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
         #expect(rows.count == 2)
         let now = WallClock.nowMs()

@@ -40,12 +40,13 @@ struct IndicatorTests {
         let configuration = try loadConfig(folder, input: "keyboard", press: "  response-interval-ms: 60000\n")
         let ack = RecordingLine("ack-line", database: configuration.database)
         let misuse = RecordingLine("misuse-line", database: configuration.database)
-        // Press happy, then very-happy 290 ms later (too soon: flagged interval), then linger.
+        // Press happy, then very-happy 290 ms later (too soon: flagged interval), then linger
+        // (2 s: both 300 ms pulses end inside it, however late a loaded machine commits).
         let source = ScriptedLiveSource(steps: [.init(afterMs: 10, button: 2, kind: .rising),
                                                 .init(afterMs: 40, button: 2, kind: .falling),
                                                 .init(afterMs: 250, button: 3, kind: .rising),
                                                 .init(afterMs: 40, button: 3, kind: .falling)],
-                                        lingerMs: 700)
+                                        lingerMs: 2000)
         try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
                               options: .init(shutdownSignals: [], ackLine: ack, misuseLine: misuse))
 
@@ -75,11 +76,12 @@ struct IndicatorTests {
                                                 .init(afterMs: 20, button: 0, kind: .falling),
                                                 .init(afterMs: 1000, button: 1, kind: .rising),
                                                 .init(afterMs: 20, button: 1, kind: .falling)],
-                                        lingerMs: 0)
+                                        lingerMs: 1500)
         try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
                               options: .init(shutdownSignals: [], ackLine: ack, indicatorPulse: .seconds(5)))
         // Two presses a second apart (two commits), well inside a 5 s pulse however loaded the machine: on, on
-        // again (timer restarted), and the daemon stopped before the second pulse ended:
+        // again (timer restarted), and the daemon stopped 1.5 s later (the second commit has
+        // happened; the indicator stops before the writer), before the second pulse ended:
         // released (which turns the line off) without a late "off".
         #expect(ack.changes.map(\.on) == [true, true])
         #expect(ack.released)

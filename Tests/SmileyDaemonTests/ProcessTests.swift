@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import SmileyStore
 #if canImport(Glibc)
@@ -114,7 +115,7 @@ struct ProcessTests {
     }
 
     @Test("SIGTERM in the middle of a stream: exit 0 and every acknowledged press is in the database")
-    func sigtermLosesNothing() throws {
+    func sigtermLosesNothing() async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText())
         var trace = ""
@@ -132,10 +133,28 @@ struct ProcessTests {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 2.0)
+        // Its log, read on a thread of its own as it comes; SIGTERM once 20 press lines (accepted
+        // or re-flagged) are out (however long start-up took), well before the trace's 40 s end.
+        let collected = Mutex((text: "", ended: false))
+        Thread {
+            while case let chunk = err.fileHandleForReading.availableData, !chunk.isEmpty {
+                collected.withLock { $0.text += String(decoding: chunk, as: UTF8.self) }
+            }
+            collected.withLock { $0.ended = true }
+        }.start()
+        func pressLines() -> Int {
+            collected.withLock { $0.text }.components(separatedBy: "\n").filter { $0.contains(" press ") && $0.contains("id=") }.count
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while pressLines() < 20 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         kill(process.processIdentifier, SIGTERM)
-        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        while !collected.withLock({ $0.ended }) || process.isRunning {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         process.waitUntilExit()
+        let log = collected.withLock { $0.text }
         #expect(process.terminationStatus == 0)
         let acknowledged = Set(log.components(separatedBy: "\n").compactMap { line -> String? in
             guard line.contains(" press "), let range = line.range(of: "id=") else { return nil }
@@ -186,7 +205,7 @@ struct ProcessTests {
 
 extension ProcessTests {
     @Test("the watchdog: WATCHDOG=1 at half of WATCHDOG_USEC while the daemon runs")
-    func watchdog() throws {
+    func watchdog() async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText(input: "keyboard"))
         let socketPath = folder.file("notify.sock")
@@ -203,20 +222,30 @@ extension ProcessTests {
         process.standardInput = input
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // Counted from READY=1 (start-up takes what it takes on a loaded machine): 1.2 s at one
+        // ping per 100 ms is about 12; at least 4 leaves a loaded machine plenty of slack.
+        var ready = false
         var pings = 0
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let until = Date().addingTimeInterval(1.2)
-        while Date() < until {
+        let startDeadline = Date().addingTimeInterval(30)
+        var until = Date.distantFuture
+        while Date() < until && (ready || Date() < startDeadline) {
             let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
             if n > 0 {
-                if String(decoding: buffer[0..<n], as: UTF8.self) == "WATCHDOG=1" { pings += 1 }
+                let message = String(decoding: buffer[0..<n], as: UTF8.self)
+                if message.split(separator: "\n").contains("READY=1") && !ready {
+                    ready = true
+                    until = Date().addingTimeInterval(1.2)
+                }
+                if ready && message == "WATCHDOG=1" { pings += 1 }
             } else {
-                Thread.sleep(forTimeInterval: 0.01)
+                try await Task.sleep(for: .milliseconds(10))
             }
         }
         try input.fileHandleForWriting.write(contentsOf: Data("q".utf8))
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         process.waitUntilExit()
-        // 1.2 s at one ping per 100 ms: about 12; allow a loaded machine plenty of slack.
+        #expect(ready)
         #expect(pings >= 4)
         #expect(process.terminationStatus == 0)
     }

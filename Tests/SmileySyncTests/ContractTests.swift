@@ -282,10 +282,14 @@ final class ScriptedAnswers: RouterMiddleware {
         }
     }
 
+    /// The answer to the next request only (then the real receiver answers again).
     let next = Mutex<Answer?>(nil)
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let answer = self.next.withLock({ $0 }) else { return try await next(request, context) }
+        guard let answer = self.next.withLock({ answer in
+            defer { answer = nil }
+            return answer
+        }) else { return try await next(request, context) }
         switch answer {
         case .status(let code, let retryAfter):
             var headers = HTTPFields()

@@ -102,17 +102,18 @@ struct FaultInjectionTests {
     func thousandBatches() async throws {
         let folder = TemporaryFolder()
         let seed = UInt64.random(in: 0...UInt64.max)
-        let faults = FaultInjection(seed: seed, stall: .milliseconds(320))
+        let faults = FaultInjection(seed: seed, stall: .milliseconds(600))
         // The storage itself is sometimes slow (a key stays in progress while the client retries).
         let slow = Mutex(SplitMix(seed: seed ^ 0xABCDEF))
         let collector = try await CollectorFixture.start(folder: folder, middlewares: [faults], slowdown: {
             let roll = slow.withLock { $0.next() % 1000 }
-            if roll < 15 { try? await Task.sleep(for: .milliseconds(300)) }
+            if roll < 15 { try? await Task.sleep(for: .milliseconds(550)) }
         })
         defer { Task { await collector.stop() } }
         let terminal = try TerminalDatabase(folder: folder)
         let samples = try terminal.seed(3000)
-        let client = try collector.client(timeout: .milliseconds(220))
+        // 500 ms: beyond an ordinary request on a loaded 2-core machine, short of a stall (600 ms).
+        let client = try collector.client(timeout: .milliseconds(500))
         let uploader = Uploader(store: terminal.store, sender: client,
                                 settings: fastSettings(batchSize: 3, backoff: BackoffPolicy(initial: .milliseconds(1), cap: .milliseconds(10))),
                                 url: collector.url, settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow, logger: quietLogger)

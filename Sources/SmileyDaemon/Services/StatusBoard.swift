@@ -12,6 +12,8 @@ actor StatusBoard {
     private var lastWriteNs: UInt64 = 0
     private var deferred: Task<Void, Never>?
     private var warnedUnwritable = false
+    /// Set by ``remove()``: a late update (a detached task of the last commit) writes nothing.
+    private var removed = false
 
     init(status: DaemonStatus, runtimeDirectory: String?, notifier: SystemdNotifier?, logger: Logger) {
         self.status = status
@@ -45,6 +47,7 @@ actor StatusBoard {
 
     /// Removes the status file (clean shutdown).
     func remove() {
+        removed = true
         deferred?.cancel()
         deferred = nil
         if let path { try? FileManager.default.removeItem(atPath: path) }
@@ -71,6 +74,7 @@ actor StatusBoard {
     }
 
     private func write() {
+        guard !removed else { return }
         lastWriteNs = DispatchTime.now().uptimeNanoseconds
         status.updatedAtMs = Int64(Date().timeIntervalSince1970 * 1000)
         notifier?.send("STATUS=\(summaryLine)")
