@@ -59,7 +59,13 @@ let package = Package(
         // Where edges come from: GPIO lines (libgpiod), keyboard, replayed gpiomon traces.
         .target(name: "SmileyInput", dependencies: ["SmileyCore", "SmileyConfig", "SmileyPlatform", "CGPIOD"]),
         // SQLite storage through GRDB: migrations, group-committing writer, read-only reader.
+        // Binding a row through SQLite's C API on a GRDB statement (the per-sample inserts).
+        .target(name: "SmileySQLite", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         .target(name: "SmileyStore", dependencies: [
+            "SmileySQLite",
             "SmileyCore", "SmileyPlatform",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -94,7 +100,7 @@ let package = Package(
         ]),
         // smiley-collector, the reference receiver: HTTP API and its SQLite storage.
         .target(name: "SmileyCollector", dependencies: [
-            "SmileyCore",
+            "SmileyCore", "SmileySQLite",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import SmileySQLite
 import SmileyCore
 import Synchronization
 
@@ -114,36 +115,28 @@ public final class SQLiteCollectorStorage: CollectorStorage {
                 utc_offset, local_day, clock_synchronized, misuse, batch, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        // Bound through SQLite's C API: building GRDB argument arrays for every sample costs more
-        // than the insert itself when batches pour in.
+        // Bound through SQLite's C API (RowBinder): building GRDB argument arrays for every
+        // sample costs more than the insert itself when batches pour in.
         var accepted = 0
-        let statement = insert.sqliteStatement
         for sample in batch.samples {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
-            withUnsafeBytes(of: sample.uuid.uuid) { raw in
-                _ = sqlite3_bind_blob(statement, 1, raw.baseAddress, 16, SQLITE_TRANSIENT)
-            }
-            bindText(statement, 2, batch.terminal)
-            bindText(statement, 3, batch.site)
-            bindText(statement, 4, sample.survey)
-            sqlite3_bind_int64(statement, 5, Int64(sample.button))
-            bindText(statement, 6, sample.buttonName)
-            sqlite3_bind_int64(statement, 7, Int64(sample.scale))
-            sqlite3_bind_int64(statement, 8, sample.recordedAtMs)
-            sqlite3_bind_int64(statement, 9, Int64(sample.utcOffsetSeconds))
-            bindText(statement, 10, sample.localDay)
-            sqlite3_bind_int64(statement, 11, sample.clockSynchronized ? 1 : 0)
-            if let misuse = sample.misuse { bindText(statement, 12, misuse.rawValue) } else { sqlite3_bind_null(statement, 12) }
-            bindText(statement, 13, batch.batch)
-            sqlite3_bind_int64(statement, 14, job.receivedAtMs)
-            let code = sqlite3_step(statement)
-            guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
+            var row = RowBinder(insert)
+            row.bind(1, sample.uuid)
+            row.bind(2, batch.terminal)
+            row.bind(3, batch.site)
+            row.bind(4, sample.survey)
+            row.bind(5, sample.button)
+            row.bind(6, sample.buttonName)
+            row.bind(7, sample.scale)
+            row.bind(8, sample.recordedAtMs)
+            row.bind(9, sample.utcOffsetSeconds)
+            row.bind(10, sample.localDay)
+            row.bind(11, sample.clockSynchronized)
+            row.bind(12, sample.misuse?.rawValue)
+            row.bind(13, batch.batch)
+            row.bind(14, job.receivedAtMs)
+            try row.step(in: db)
             accepted += Int(sqlite3_changes(db.sqliteConnection))
         }
-        sqlite3_reset(statement)
         let body = Data(#"{"batch":"\#(batch.batch)","accepted":\#(accepted),"duplicates":\#(batch.samples.count - accepted)}"#.utf8)
         try db.execute(sql: """
             INSERT INTO batch_key (terminal, key, fingerprint, status, response, samples, accepted, received_at)
@@ -330,20 +323,5 @@ actor CommitQueue {
             }
         }
         draining = false
-    }
-}
-
-/// SQLite copies the bytes (SQLITE_TRANSIENT).
-private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-private func bindText(_ statement: OpaquePointer?, _ index: Int32, _ text: String) {
-    var text = text
-    text.withUTF8 { bytes in
-        guard let base = bytes.baseAddress else {
-            _ = sqlite3_bind_text(statement, index, "", 0, SQLITE_TRANSIENT)
-            return
-        }
-        _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
-                              Int32(bytes.count), SQLITE_TRANSIENT)
     }
 }

@@ -225,7 +225,7 @@ struct SampleIDTests {
 
 @Suite("Inserting a sample through SQLite's C API")
 struct SampleInsertTests {
-    @Test("every column is stored as given, including a monotonic time above Int64.max and a misuse flag")
+    @Test("every column is stored as given, including a monotonic time above Int64.max, an empty text and a misuse flag")
     func everyColumn() throws {
         let folder = TemporaryFolder()
         let path = folder.file("smiley.sqlite")
@@ -233,6 +233,7 @@ struct SampleInsertTests {
         var sample = makeSample(button: 3, at: 1_795_341_612_345, boot: "boot-ä ü", monotonicNs: UInt64(Int64.max) + 17,
                                 synchronized: false, misuse: .simultaneous)
         sample.terminal = "store-12-entrance"
+        sample.site = "" // an empty text is '', not NULL
         sample.utcOffsetSeconds = -12_600
         let plain = makeSample(button: 0, at: 1_795_341_612_999)
         let stored = sample
@@ -251,7 +252,7 @@ struct SampleInsertTests {
         let uuid: Data = row["uuid"]
         #expect(uuid == withUnsafeBytes(of: sample.id.uuid) { Data($0) })
         #expect(row["terminal"] as String == "store-12-entrance")
-        #expect(row["site"] as String == sample.site)
+        #expect(row["site"] as String? == "")
         #expect(row["survey"] as String == sample.survey)
         #expect(row["button"] as Int == 3)
         #expect(row["scale"] as Int == 4)

@@ -82,7 +82,7 @@ struct WALCheckpointerTests {
 
         // Fill the disk: copying the WAL's pages into the database file needs room it lacks.
         let filler = disk + "/filler"
-        FileManager.default.createFile(atPath: filler, contents: nil)
+        _ = FileManager.default.createFile(atPath: filler, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: filler))
         let chunk = Data(repeating: 0x55, count: 4096)
         while (try? handle.write(contentsOf: chunk)) != nil {}
