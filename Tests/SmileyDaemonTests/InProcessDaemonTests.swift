@@ -185,19 +185,16 @@ struct InProcessDaemonTests {
     }
 
     @Test("a full disk: the daemon keeps running, holds presses, shows it in status, and commits them once there is space",
-          .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+          .enabled(if: SmallDisk.canMount, "needs root to mount a small tmpfs"))
     func fullDisk() async throws {
         let folder = TemporaryFolder()
-        let disk = folder.file("disk")
-        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
         // 2 MiB: room for the schema (v3-report-indexes adds an index) and 2,000 presses with their WAL.
-        let mounted = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk])
-        try #require(mounted.status == 0, "mount failed: \(mounted.stderr)")
-        defer { _ = try? runProcess("/bin/umount", ["-l", disk]) }
+        let disk = try SmallDisk(in: folder, megabytes: 2)
+        defer { disk.unmount() }
 
         var config = try loadConfig(folder, input: "keyboard",
                                            press: "  response-interval-ms: 0\n  simultaneous-ms: 0\n")
-        config.database = disk + "/smiley.sqlite"
+        config.database = disk.file("smiley.sqlite")
         let configuration = config
         let source = ControlledSource()
         let log = LogCapture()
@@ -211,13 +208,7 @@ struct InProcessDaemonTests {
         }
         try await waitFor("the daemon to start") { status() != nil }
 
-        // Fill the disk.
-        let filler = disk + "/filler"
-        FileManager.default.createFile(atPath: filler, contents: nil)
-        let handle = try #require(FileHandle(forWritingAtPath: filler))
-        let chunk = Data(repeating: 0x55, count: 4096)
-        while (try? handle.write(contentsOf: chunk)) != nil {}
-        try? handle.close()
+        disk.fill()
 
         let presses = 2000
         for i in 0..<presses { source.press(button: i % 4) }
@@ -227,7 +218,7 @@ struct InProcessDaemonTests {
         #expect(log.all.contains { $0.contains("store failing") })
 
         // Free the space: everything held in memory is committed.
-        try FileManager.default.removeItem(atPath: filler)
+        try disk.free()
         try await waitFor("the held presses to be committed", seconds: 30) {
             (try? StoreReader(path: configuration.database).totals().samples) == presses
         }

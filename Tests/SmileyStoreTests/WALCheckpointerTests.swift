@@ -60,16 +60,12 @@ struct WALCheckpointerTests {
     }
 
     @Test("a checkpoint on a full disk is reported once with its reason, then recovery once there is space",
-          .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+          .enabled(if: SmallDisk.canMount, "needs root to mount a small tmpfs"))
     func failureIsReported() async throws {
         let folder = TemporaryFolder()
-        let disk = folder.file("disk")
-        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        let mounted = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", disk])
-        try #require(mounted.status == 0, "mount failed: \(mounted.stderr)")
-        defer { _ = try? runProcess("/bin/umount", ["-l", disk]) }
-
-        let path = disk + "/smiley.sqlite"
+        let disk = try SmallDisk(in: folder, megabytes: 4)
+        defer { disk.unmount() }
+        let path = disk.file("smiley.sqlite")
         let pool = try SmileyDatabase.openForWriting(path: path)
         let reports = Mutex<[String?]>([])
         let checkpointer = try WALCheckpointer(path: path, thresholdPages: 50, onFailureChange: { failure in
@@ -81,12 +77,7 @@ struct WALCheckpointerTests {
         let databaseBytes = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
 
         // Fill the disk: copying the WAL's pages into the database file needs room it lacks.
-        let filler = disk + "/filler"
-        _ = FileManager.default.createFile(atPath: filler, contents: nil)
-        let handle = try #require(FileHandle(forWritingAtPath: filler))
-        let chunk = Data(repeating: 0x55, count: 4096)
-        while (try? handle.write(contentsOf: chunk)) != nil {}
-        try? handle.close()
+        disk.fill()
 
         let running = Task { await checkpointer.run() }
         for _ in 0..<400 where reports.withLock({ $0.isEmpty }) {
@@ -98,7 +89,7 @@ struct WALCheckpointerTests {
         #expect(checkpointer.checkpoints == 0)
 
         // Room again; the next commit asks for a checkpoint, which now succeeds.
-        try FileManager.default.removeItem(atPath: filler)
+        try disk.free()
         await Self.write(1, from: 1_795_341_700_000, to: pool, path: path)
         for _ in 0..<400 where checkpointer.checkpoints == 0 {
             try await Task.sleep(for: .milliseconds(25))

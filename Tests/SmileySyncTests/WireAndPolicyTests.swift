@@ -133,14 +133,13 @@ enum MisuseReasonValue {
 @Suite("Free disk space")
 struct DiskSpaceTests {
     @Test("a small file system is reported low with a clear warning; a large one is not",
-          .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+          .enabled(if: SmallDisk.canMount, "needs root to mount a small tmpfs"))
     func lowDisk() throws {
         let folder = TemporaryFolder()
-        let small = folder.file("small")
-        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
-        #expect(shell(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small]))
-        defer { shell(["umount", "-l", small]) }
-        let low = DiskSpace.check(path: small + "/smiley.sqlite")
+        let disk = try SmallDisk(in: folder, name: "small", megabytes: 2)
+        defer { disk.unmount() }
+        let small = disk.path
+        let low = DiskSpace.check(path: disk.file("smiley.sqlite"))
         #expect((low.freeBytes ?? 0) > 0 && (low.freeBytes ?? 0) <= 2 * 1024 * 1024)
         #expect(low.warning?.contains("low disk space for \(small)") == true)
         #expect(low.warning?.contains("unsynced ones are kept") == true)

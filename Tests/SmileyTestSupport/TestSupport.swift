@@ -138,3 +138,44 @@ public func keyboardTerminalYAML(terminal: String, site: String = "store-12", su
 
     """ + sections
 }
+
+/// A small tmpfs mounted inside a temporary folder (root only), for full-disk tests: SQLite and
+/// the daemon meet a real ENOSPC. Call ``unmount()`` in a `defer` (not left to a deinit: Swift may
+/// end an object's lifetime after its last use, while the daemon under test still writes there).
+public final class SmallDisk: Sendable {
+    public struct MountFailed: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let path: String
+    private var filler: String { path + "/filler" }
+
+    /// Whether this process may mount one (tests that need it are enabled on this).
+    public static var canMount: Bool { getuid() == 0 }
+
+    /// Mounts `megabytes` of tmpfs at `name` inside `folder`.
+    public init(in folder: TemporaryFolder, name: String = "disk", megabytes: Int) throws {
+        path = folder.file(name)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let mounted = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path])
+        guard mounted.status == 0 else { throw MountFailed(description: "mount failed: \(mounted.stderr)") }
+    }
+
+    public func unmount() { _ = try? runProcess("/bin/umount", ["-l", path]) }
+
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    /// Fills what is left with a file, 4 KiB at a time, until the file system says it is full.
+    public func fill() {
+        _ = FileManager.default.createFile(atPath: filler, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: filler) else { return }
+        let chunk = Data(repeating: 0x55, count: 4096)
+        while (try? handle.write(contentsOf: chunk)) != nil {}
+        try? handle.close()
+    }
+
+    /// Gives the space taken by ``fill()`` back.
+    public func free() throws {
+        try FileManager.default.removeItem(atPath: filler)
+    }
+}
