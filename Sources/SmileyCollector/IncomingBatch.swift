@@ -24,7 +24,7 @@ public struct IncomingSample: Sendable, Equatable {
     public var id: String { uuid.uuidString.lowercased() }
 
     /// `YYYY-MM-DD` of the press in the terminal's zone (its offset at the press).
-    public var localDay: String { RFC3339Parse.day(ofMs: recordedAtMs + Int64(utcOffsetSeconds) * 1000) }
+    public var localDay: String { RFC3339.day(ofMs: recordedAtMs + Int64(utcOffsetSeconds) * 1000) }
 }
 
 /// A request the contract does not allow, with what is wrong and where.
@@ -70,7 +70,7 @@ enum BatchDecoder {
             guard let button = sample.button, (0..<scale).contains(button) else {
                 throw BatchValidationError(message: "\(at).button: expected 0 to \(scale - 1) (0 = most negative)")
             }
-            guard let recordedAt = sample.recordedAt, let ms = RFC3339Parse.ms(recordedAt) else {
+            guard let recordedAt = sample.recordedAt, let ms = RFC3339.ms(parsing: recordedAt) else {
                 throw BatchValidationError(message: "\(at).recordedAt: expected an RFC 3339 time such as 2026-11-22T09:15:02.123Z")
             }
             guard let offset = sample.utcOffsetSeconds, abs(offset) <= 18 * 3600 else {
@@ -160,107 +160,5 @@ enum BatchDecoder {
         default:
             return "\(error)"
         }
-    }
-}
-
-/// RFC 3339 timestamps, parsed without Foundation's formatters.
-public enum RFC3339Parse {
-    /// `2026-11-22T09:15:02.123Z` or with an offset (`+02:00`); fractions beyond ms are truncated.
-    public static func ms(_ text: String) -> Int64? {
-        let b = Array(text.utf8)
-        guard b.count >= 20 else { return nil }
-        func num(_ from: Int, _ count: Int) -> Int64? {
-            var v: Int64 = 0
-            for i in from..<(from + count) {
-                guard i < b.count, b[i] >= 48, b[i] <= 57 else { return nil }
-                v = v * 10 + Int64(b[i] - 48)
-            }
-            return v
-        }
-        guard let year = num(0, 4), b[4] == 45, let month = num(5, 2), b[7] == 45, let day = num(8, 2),
-              b[10] == 84 || b[10] == 116 || b[10] == 32, let hour = num(11, 2), b[13] == 58, let minute = num(14, 2),
-              b[16] == 58, let second = num(17, 2) else { return nil }
-        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60,
-              second < 61 else { return nil }
-        var i = 19
-        var fraction: Int64 = 0
-        if i < b.count, b[i] == 46 {
-            i += 1
-            var digits = 0
-            while i < b.count, b[i] >= 48, b[i] <= 57 {
-                if digits < 3 { fraction = fraction * 10 + Int64(b[i] - 48) }
-                digits += 1
-                i += 1
-            }
-            guard digits > 0 else { return nil }
-            if digits < 3 { for _ in digits..<3 { fraction *= 10 } }
-        }
-        guard i < b.count else { return nil }
-        var offsetSeconds: Int64 = 0
-        if b[i] == 90 || b[i] == 122 {
-            i += 1
-        } else if b[i] == 43 || b[i] == 45 {
-            guard let oh = num(i + 1, 2), b.count > i + 3, b[i + 3] == 58, let om = num(i + 4, 2), oh < 24, om < 60 else { return nil }
-            offsetSeconds = (oh * 3600 + om * 60) * (b[i] == 45 ? -1 : 1)
-            i += 6
-        } else {
-            return nil
-        }
-        guard i == b.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        return ((days * 86_400 + hour * 3600 + minute * 60 + min(second, 59)) - offsetSeconds) * 1000 + fraction
-    }
-
-    /// `YYYY-MM-DD` of a UTC instant (ms since 1970).
-    public static func day(ofMs ms: Int64) -> String {
-        let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
-        let (y, m, d) = civil(fromDays: days)
-        var out = [UInt8]()
-        out.reserveCapacity(10)
-        func put(_ value: Int64, _ width: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            let v = max(0, value)
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
-                divisor /= 10
-            }
-        }
-        put(y, 4)
-        out.append(UInt8(ascii: "-"))
-        put(m, 2)
-        out.append(UInt8(ascii: "-"))
-        put(d, 2)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -51,12 +51,7 @@ struct ControlContext {
 
 enum ISOInstant {
     static func parseMs(_ text: String) -> Int64? {
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        }
-        return nil
+        RFC3339.ms(parsing: text)
     }
 
     /// Local wall time `HH:mm:ss` of an instant in a zone, with the date when not `on`.
@@ -70,8 +65,6 @@ enum ISOInstant {
 
     /// RFC 3339 UTC with milliseconds.
     static func utc(_ ms: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        RFC3339.string(ms: ms)
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SmileyCore
 
 /// A trace recorded with libgpiod's `gpiomon`, parsed.
 ///
@@ -313,14 +314,7 @@ public struct GpiomonTrace: Sendable, Equatable {
             guard let ns = parseSecondsTimestamp(bytes, (base + 17)..<end) else { return nil }
             fractionNs = ns % 1_000_000_000
         }
-        // Days from civil (Howard Hinnant's algorithm).
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400
-        let yearOfEra = y - era * 400
-        let monthIndex = (month + 9) % 12
-        let dayOfYear = (153 * monthIndex + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
+        let days = CivilCalendar.dayNumber(year: year, month: month, day: day)
         let seconds = UInt64(days) * 86_400 + UInt64(hour * 3600 + minute * 60 + second)
         return seconds * 1_000_000_000 + fractionNs
     }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import SmileyCore
 import Foundation
 import Hummingbird
 import NIOHTTP1

@@ -1,4 +1,5 @@
 import Foundation
+import SmileyCore
 import SmileyCollector
 import Synchronization
 import Testing

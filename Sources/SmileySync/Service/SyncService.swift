@@ -1,4 +1,5 @@
 import Foundation
+import SmileyCore
 import GRDB
 import Logging
 import ServiceLifecycle
