@@ -115,6 +115,20 @@ public final class DataBox: @unchecked Sendable {
         while data == nil { condition.wait() }
         return data ?? Data()
     }
+
+    /// The same, for async tests: polls rather than holding one of Swift's cooperative threads.
+    public func value() async -> Data {
+        while true {
+            if let current = peek() { return current }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    private func peek() -> Data? {
+        condition.lock()
+        defer { condition.unlock() }
+        return data
+    }
 }
 
 /// The configuration most process tests start from: a keyboard terminal with four buttons in
