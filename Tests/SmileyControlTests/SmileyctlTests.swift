@@ -44,10 +44,10 @@ struct Fixture {
         return samples
     }
 
-    func smileyctl(_ arguments: [String], now: String = "2026-11-22T20:00:00+02:00", environment: [String: String] = [:]) throws -> ProcessResult {
+    func smileyctl(_ arguments: [String], now: String = "2026-11-22T20:00:00+02:00", environment: [String: String] = [:]) async throws -> ProcessResult {
         var env = ["SMILEY_NOW": now, "NO_COLOR": ""]
         for (key, value) in environment { env[key] = value }
-        return try runProcess(Binaries.smileyctl, arguments + ["--config", config], environment: env)
+        return try await runProcessAsync(Binaries.smileyctl, arguments + ["--config", config], environment: env)
     }
 }
 
@@ -56,7 +56,7 @@ struct SmileyctlTests {
     @Test("summary --format json: the documented shape, local-day boundaries, index 78.2 before the midnight press")
     func summaryJSON() async throws {
         let fixture = try await Fixture(samples: Fixture.workedExample())
-        let result = try fixture.smileyctl(["summary", "--format", "json"])
+        let result = try await fixture.smileyctl(["summary", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         // 126+1 very-happy (the midnight press belongs to the 22nd). The core issue's fields come
         // first and keep their names; later fields extend the object.
@@ -77,12 +77,12 @@ struct SmileyctlTests {
     @Test("--day and --include-misuse choose the day and whether flagged presses count")
     func dayAndMisuse() async throws {
         let fixture = try await Fixture(samples: Fixture.workedExample())
-        let yesterday = try fixture.smileyctl(["summary", "--format", "json", "--day", "yesterday"])
+        let yesterday = try await fixture.smileyctl(["summary", "--format", "json", "--day", "yesterday"])
         #expect(yesterday.stdout.contains(#""day":"2026-11-21""#))
         #expect(yesterday.stdout.contains(#""accepted":1,"#))
-        let explicit = try fixture.smileyctl(["summary", "--format", "json", "--day", "2026-11-21"])
+        let explicit = try await fixture.smileyctl(["summary", "--format", "json", "--day", "2026-11-21"])
         #expect(explicit.stdout == yesterday.stdout)
-        let all = try fixture.smileyctl(["summary", "--format", "json", "--include-misuse"])
+        let all = try await fixture.smileyctl(["summary", "--format", "json", "--include-misuse"])
         #expect(all.stdout.contains(#"{"index":0,"name":"very-unhappy","count":20,"#))
         #expect(all.stdout.contains(#""counted":225"#))
     }
@@ -90,7 +90,7 @@ struct SmileyctlTests {
     @Test("the table for people: bars and the index, no colour codes when piped")
     func table() async throws {
         let fixture = try await Fixture(samples: Fixture.workedExample())
-        let result = try fixture.smileyctl(["summary"])
+        let result = try await fixture.smileyctl(["summary"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("Satisfaction index 78.3 / 100"))
         #expect(result.stdout.contains("from 220 accepted presses"))
@@ -102,7 +102,7 @@ struct SmileyctlTests {
     @Test("a day with no presses has no index, rather than 0")
     func emptyDay() async throws {
         let fixture = try await Fixture(samples: Fixture.workedExample())
-        let result = try fixture.smileyctl(["summary", "--format", "json", "--day", "2026-01-01"])
+        let result = try await fixture.smileyctl(["summary", "--format", "json", "--day", "2026-01-01"])
         #expect(result.stdout.contains(#""satisfactionIndex":null"#))
         #expect(result.stdout.contains(#""accepted":0"#))
     }
@@ -110,7 +110,7 @@ struct SmileyctlTests {
     @Test("bad --day values are usage errors naming what is allowed", arguments: ["2026-02-30", "tomorrow", "22.11.2026", "'; DROP TABLE sample"])
     func badDay(value: String) async throws {
         let fixture = try await Fixture(samples: [])
-        let result = try fixture.smileyctl(["summary", "--day", value])
+        let result = try await fixture.smileyctl(["summary", "--day", value])
         #expect(result.status == 64)
         #expect(result.stderr.contains("today, yesterday or a date as YYYY-MM-DD"))
     }
@@ -119,7 +119,7 @@ struct SmileyctlTests {
     func missingDatabase() async throws {
         let fixture = try await Fixture(samples: [])
         try FileManager.default.removeItem(atPath: fixture.database)
-        let result = try fixture.smileyctl(["status"])
+        let result = try await fixture.smileyctl(["status"])
         #expect(result.status == 66)
         #expect(result.stderr.contains(fixture.database))
         #expect(!FileManager.default.fileExists(atPath: fixture.database))
@@ -129,7 +129,7 @@ struct SmileyctlTests {
     func badConfig() async throws {
         let fixture = try await Fixture(samples: [])
         fixture.folder.write("smiley.yaml", "buttons: 3\n")
-        let result = try fixture.smileyctl(["summary"])
+        let result = try await fixture.smileyctl(["summary"])
         #expect(result.status == 78)
         #expect(result.stderr.contains("buttons"))
     }
@@ -137,7 +137,7 @@ struct SmileyctlTests {
     @Test("status: today's presses, the last press, the database, and whether the daemon runs")
     func status() async throws {
         let fixture = try await Fixture(samples: Fixture.workedExample())
-        let idle = try fixture.smileyctl(["status", "--format", "json"])
+        let idle = try await fixture.smileyctl(["status", "--format", "json"])
         #expect(idle.status == 0)
         #expect(idle.stdout.contains(#""pressesToday":225,"acceptedToday":220,"misuseToday":{"interval":3,"simultaneous":2}"#))
         #expect(idle.stdout.contains(#""daemon":null"#))
@@ -151,7 +151,7 @@ struct SmileyctlTests {
         daemon.checkpointFailure = "database or disk is full"
         try FileManager.default.createDirectory(atPath: fixture.folder.file("run"), withIntermediateDirectories: true)
         try JSONEncoder().encode(daemon).write(to: URL(fileURLWithPath: fixture.folder.file("run/status.json")))
-        let live = try fixture.smileyctl(["status"])
+        let live = try await fixture.smileyctl(["status"])
         #expect(live.stdout.contains("smileyd: running (pid \(getpid()), input gpio"))
         #expect(live.stdout.contains("STORE FAILING: disk full"))
         #expect(live.stdout.contains("WAL checkpoint failing (presses still commit; the log grows): database or disk is full"))
@@ -165,7 +165,7 @@ struct SmileyctlTests {
         let fixture = try await Fixture(samples: Fixture.workedExample())
         let before = try Data(contentsOf: URL(fileURLWithPath: fixture.database))
         for command in [["status"], ["summary"], ["summary", "--format", "json"]] {
-            #expect(try fixture.smileyctl(command).status == 0)
+            #expect(try await fixture.smileyctl(command).status == 0)
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.database)) == before)
     }

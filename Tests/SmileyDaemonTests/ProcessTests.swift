@@ -10,10 +10,10 @@ import Glibc
 @Suite("smileyd as a process", .serialized, .timeLimit(.minutes(2)))
 struct ProcessTests {
     @Test("--check-config prints the effective configuration with defaults filled in")
-    func checkConfig() throws {
+    func checkConfig() async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText(input: "keyboard"))
-        let result = try runProcess(Binaries.smileyd, ["--config", config, "--check-config"])
+        let result = try await runProcessAsync(Binaries.smileyd, ["--config", config, "--check-config"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("debounce-ms: 30"))
         #expect(result.stdout.contains("database: \(folder.file("smiley.sqlite"))"))
@@ -21,10 +21,10 @@ struct ProcessTests {
     }
 
     @Test("a typo in the config is exit 78 with the key, its line and the fix; SMILEY_CONFIG is honoured")
-    func badConfig() throws {
+    func badConfig() async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText(input: "keyboard", press: "  debounse-ms: 30\n"))
-        let result = try runProcess(Binaries.smileyd, ["--check-config"], environment: ["SMILEY_CONFIG": config])
+        let result = try await runProcessAsync(Binaries.smileyd, ["--check-config"], environment: ["SMILEY_CONFIG": config])
         #expect(result.status == 78)
         #expect(result.stderr.contains("debounse-ms"))
         #expect(result.stderr.contains("did you mean debounce-ms"))
@@ -33,15 +33,15 @@ struct ProcessTests {
     }
 
     @Test("a missing config file is exit 78 naming the path and how to choose another")
-    func missingConfig() throws {
-        let result = try runProcess(Binaries.smileyd, ["--config", "/nonexistent/smiley.yaml"])
+    func missingConfig() async throws {
+        let result = try await runProcessAsync(Binaries.smileyd, ["--config", "/nonexistent/smiley.yaml"])
         #expect(result.status == 78)
         #expect(result.stderr.contains("/nonexistent/smiley.yaml"))
         #expect(result.stderr.contains("--config"))
     }
 
     @Test("--replay at max speed records the trace and exits 0 once everything is committed")
-    func replay() throws {
+    func replay() async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText())
         var trace = ""
@@ -51,7 +51,7 @@ struct ProcessTests {
             trace += "event:  RISING EDGE offset: \([5, 6, 13, 19][i % 4]) timestamp: [ \(t).120000000]\n"
         }
         let tracePath = folder.write("trace.txt", trace)
-        let result = try runProcess(Binaries.smileyd, ["--config", config, "--replay", tracePath, "--replay-speed", "max",
+        let result = try await runProcessAsync(Binaries.smileyd, ["--config", config, "--replay", tracePath, "--replay-speed", "max",
                                                        "--replay-start", "2026-11-22T09:00:00+02:00"])
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try StoreReader(path: folder.file("smiley.sqlite")).samples(afterRowID: 0)
@@ -64,11 +64,11 @@ struct ProcessTests {
     }
 
     @Test("a malformed trace line is exit 65 with its line number and content; nothing is recorded")
-    func malformedTrace() throws {
+    func malformedTrace() async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText())
         let tracePath = folder.write("trace.txt", "event: FALLING EDGE offset: 5 timestamp: [ 1.000000000]\nthis is not gpiomon\n")
-        let result = try runProcess(Binaries.smileyd, ["--config", config, "--replay", tracePath])
+        let result = try await runProcessAsync(Binaries.smileyd, ["--config", config, "--replay", tracePath])
         #expect(result.status == 65)
         #expect(result.stderr.contains("line 2"))
         #expect(result.stderr.contains("this is not gpiomon"))
@@ -78,35 +78,35 @@ struct ProcessTests {
     @Test("bad option values are usage errors (64)", arguments: [
         ["--replay-speed", "fast"], ["--replay-start", "yesterday"], ["--log-level", "loud"], ["--no-such-option"],
     ])
-    func usage(arguments: [String]) throws {
+    func usage(arguments: [String]) async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText())
-        let result = try runProcess(Binaries.smileyd, ["--config", config] + arguments)
+        let result = try await runProcessAsync(Binaries.smileyd, ["--config", config] + arguments)
         #expect(result.status == 64)
         #expect(!result.stderr.isEmpty)
     }
 
     @Test("a database from a newer Smiley is refused with exit 65")
-    func newerDatabase() throws {
+    func newerDatabase() async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText(input: "keyboard"))
         do {
             let pool = try SmileyDatabase.openForWriting(path: folder.file("smiley.sqlite"))
-            try pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99-future')") }
+            try await pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99-future')") }
         }
-        let result = try runProcess(Binaries.smileyd, ["--config", config], stdin: "q")
+        let result = try await runProcessAsync(Binaries.smileyd, ["--config", config], stdin: "q")
         #expect(result.status == 65)
         #expect(result.stderr.contains("newer Smiley"))
     }
 
     @Test("a database folder the daemon's user cannot write: exit 73 naming the path and the fix",
           .enabled(if: getuid() == 0, "needs root to run smileyd as another user"))
-    func unwritableDatabase() throws {
+    func unwritableDatabase() async throws {
         let folder = TemporaryFolder()
         chmod(folder.path, 0o755)
         let config = folder.write("smiley.yaml", configText(input: "keyboard"))
         chmod(config, 0o644)
-        let result = try runProcess("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups",
+        let result = try await runProcessAsync("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups",
                                                          Binaries.smileyd, "--config", config], stdin: "q")
         #expect(result.status == 73)
         #expect(result.stderr.contains(folder.file("smiley.sqlite")))
@@ -168,10 +168,10 @@ struct ProcessTests {
     }
 
     @Test("keyboard input: keys 1..4 from a pipe are presses; q stops")
-    func keyboard() throws {
+    func keyboard() async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText(input: "keyboard", press: "  response-interval-ms: 0\n  simultaneous-ms: 0\n"))
-        let result = try runProcess(Binaries.smileyd, ["--config", config], stdin: "4431q")
+        let result = try await runProcessAsync(Binaries.smileyd, ["--config", config], stdin: "4431q")
         #expect(result.status == 0)
         let rows = try StoreReader(path: folder.file("smiley.sqlite")).samples(afterRowID: 0)
         #expect(rows.map(\.button) == [3, 3, 2, 0])
@@ -179,13 +179,13 @@ struct ProcessTests {
     }
 
     @Test("systemd notification: READY=1 once running, STATUS= lines, STOPPING=1 on the way out")
-    func notify() throws {
+    func notify() async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText(input: "keyboard"))
         let socketPath = folder.file("notify.sock")
         let fd = try bindDatagramSocket(socketPath)
         defer { close(fd) }
-        let result = try runProcess(Binaries.smileyd, ["--config", config], environment: ["NOTIFY_SOCKET": socketPath], stdin: "2q")
+        let result = try await runProcessAsync(Binaries.smileyd, ["--config", config], environment: ["NOTIFY_SOCKET": socketPath], stdin: "2q")
         #expect(result.status == 0)
         var messages: [String] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -251,10 +251,10 @@ extension ProcessTests {
     }
 
     @Test("under the journal, log lines carry sd-daemon priorities instead of timestamps")
-    func journalLines() throws {
+    func journalLines() async throws {
         let folder = TemporaryFolder()
         let config = folder.write("smiley.yaml", configText(input: "keyboard"))
-        let result = try runProcess(Binaries.smileyd, ["--config", config], environment: ["JOURNAL_STREAM": "8:1234"], stdin: "3q")
+        let result = try await runProcessAsync(Binaries.smileyd, ["--config", config], environment: ["JOURNAL_STREAM": "8:1234"], stdin: "3q")
         let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("<") }
         #expect(lines.contains { $0.hasPrefix("<6>press happy accepted") })
         #expect(lines.contains { $0.hasPrefix("<4>wall clock not synchronized") } || lines.contains { $0.hasPrefix("<6>smileyd started") })

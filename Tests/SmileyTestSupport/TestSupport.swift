@@ -81,13 +81,13 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
 /// ``runProcess(_:_:environment:stdin:directory:)`` on a thread of its own, leaving Swift's
 /// cooperative threads (two on a two-core machine) free for the test's async work, such as an
 /// in-process daemon's writer.
-public func runProcessAsync(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws
-    -> ProcessResult
+public func runProcessAsync(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                            stdin: String? = nil) async throws -> ProcessResult
 {
     try await withCheckedThrowingContinuation { continuation in
         Thread {
             do {
-                continuation.resume(returning: try runProcess(executable, arguments, environment: environment))
+                continuation.resume(returning: try runProcess(executable, arguments, environment: environment, stdin: stdin))
             } catch {
                 continuation.resume(throwing: error)
             }
