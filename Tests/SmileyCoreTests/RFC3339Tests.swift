@@ -18,6 +18,17 @@ struct RFC3339Tests {
         }
     }
 
+    @Test("appended to a string (a log line) as to bytes (the wire)")
+    func appendingToAString() {
+        var generator = SystemRandomNumberGenerator()
+        let random = (0..<200).map { _ in Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &generator) }
+        for ms in Self.fixed + random {
+            var line = "at "
+            RFC3339.append(ms: ms, to: &line)
+            #expect(line == "at " + RFC3339.string(ms: ms))
+        }
+    }
+
     @Test("read back to the same millisecond")
     func roundTrip() {
         var generator = SystemRandomNumberGenerator()

@@ -11,21 +11,23 @@ public enum RFC3339 {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// ``string(ms:)`` appended to a byte buffer (the JSON encoders' hot path).
-    public static func append(ms: Int64, to out: inout [UInt8]) {
+    /// ``string(ms:)`` appended to a byte buffer (the wire encoder) or a string (a log line),
+    /// without an intermediate string.
+    @inlinable
+    public static func append<Out: ASCIIAppendable>(ms: Int64, to out: inout Out) {
         let days = CivilCalendar.floorDiv(ms, CivilCalendar.msPerDay)
         let msOfDay = ms - days * CivilCalendar.msPerDay
         appendDate(dayNumber: days, to: &out)
         let seconds = msOfDay / 1000
-        out.append(UInt8(ascii: "T"))
+        out.appendASCII(UInt8(ascii: "T"))
         digits(seconds / 3600, 2, &out)
-        out.append(UInt8(ascii: ":"))
+        out.appendASCII(UInt8(ascii: ":"))
         digits(seconds / 60 % 60, 2, &out)
-        out.append(UInt8(ascii: ":"))
+        out.appendASCII(UInt8(ascii: ":"))
         digits(seconds % 60, 2, &out)
-        out.append(UInt8(ascii: "."))
+        out.appendASCII(UInt8(ascii: "."))
         digits(msOfDay % 1000, 3, &out)
-        out.append(UInt8(ascii: "Z"))
+        out.appendASCII(UInt8(ascii: "Z"))
     }
 
     /// `YYYY-MM-DD` of the UTC day of an instant (ms since 1970).
@@ -85,22 +87,39 @@ public enum RFC3339 {
         return ((days * 86_400 + hour * 3600 + minute * 60 + min(second, 59)) - offsetSeconds) * 1000 + fraction
     }
 
-    private static func appendDate(dayNumber: Int64, to out: inout [UInt8]) {
+    @inlinable
+    static func appendDate<Out: ASCIIAppendable>(dayNumber: Int64, to out: inout Out) {
         let date = CivilCalendar.date(ofDayNumber: Int(dayNumber))
         digits(Int64(date.year), 4, &out)
-        out.append(UInt8(ascii: "-"))
+        out.appendASCII(UInt8(ascii: "-"))
         digits(Int64(date.month), 2, &out)
-        out.append(UInt8(ascii: "-"))
+        out.appendASCII(UInt8(ascii: "-"))
         digits(Int64(date.day), 2, &out)
     }
 
-    private static func digits(_ value: Int64, _ width: Int, _ out: inout [UInt8]) {
+    @inlinable
+    static func digits<Out: ASCIIAppendable>(_ value: Int64, _ width: Int, _ out: inout Out) {
         let v = max(0, value)
         var divisor: Int64 = 1
         for _ in 1..<width { divisor *= 10 }
         while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+            out.appendASCII(UInt8(ascii: "0") + UInt8(v / divisor % 10))
             divisor /= 10
         }
     }
+}
+
+/// Where ``RFC3339`` writes: a byte buffer or a string, one ASCII character at a time.
+public protocol ASCIIAppendable {
+    mutating func appendASCII(_ byte: UInt8)
+}
+
+extension Array: ASCIIAppendable where Element == UInt8 {
+    @inlinable
+    public mutating func appendASCII(_ byte: UInt8) { append(byte) }
+}
+
+extension String: ASCIIAppendable {
+    @inlinable
+    public mutating func appendASCII(_ byte: UInt8) { unicodeScalars.append(Unicode.Scalar(byte)) }
 }

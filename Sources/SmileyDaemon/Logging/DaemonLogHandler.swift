@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SmileyCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -99,30 +100,10 @@ public struct DaemonLogHandler: LogHandler {
         return text
     }
 
-    /// `2026-11-22T09:15:02.123Z`, written straight into the line (no intermediate buffers).
+    /// `2026-11-22T09:15:02.123Z` (RFC 3339, UTC, ms), written straight into the line.
     static func appendTimestamp(to line: inout String) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func append(_ value: Int, width: Int, then separator: Unicode.Scalar) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = max(0, value)
-            while divisor > 0 {
-                line.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8((rest / divisor) % 10)))
-                rest %= divisor
-                divisor /= 10
-            }
-            line.unicodeScalars.append(separator)
-        }
-        append(Int(parts.tm_year) + 1900, width: 4, then: "-")
-        append(Int(parts.tm_mon) + 1, width: 2, then: "-")
-        append(Int(parts.tm_mday), width: 2, then: "T")
-        append(Int(parts.tm_hour), width: 2, then: ":")
-        append(Int(parts.tm_min), width: 2, then: ":")
-        append(Int(parts.tm_sec), width: 2, then: ".")
-        append(Int(now.tv_nsec / 1_000_000), width: 3, then: "Z")
+        RFC3339.append(ms: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000), to: &line)
     }
 }
