@@ -14,7 +14,6 @@ import GRDBSQLite
 public struct RowBinder: ~Copyable {
     @usableFromInline let handle: OpaquePointer
     @usableFromInline var code: Int32 = SQLITE_OK
-    @usableFromInline let sql: String
 
     /// SQLite copies the bytes before the bind call returns.
     @usableFromInline static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -22,8 +21,8 @@ public struct RowBinder: ~Copyable {
     /// Resets the statement and clears its previous row's values.
     @inlinable
     public init(_ statement: Statement) {
+        // (Not `statement.sql`: GRDB builds that String from C on each call — once per row here.)
         handle = statement.sqliteStatement
-        sql = statement.sql
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
@@ -88,6 +87,7 @@ public struct RowBinder: ~Copyable {
         }
         // The message belongs to the connection's last call: read it before anything else runs.
         let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+        let sql = sqlite3_sql(handle).map { String(cString: $0) }
         sqlite3_reset(handle)
         throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
     }
