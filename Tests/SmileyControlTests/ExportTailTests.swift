@@ -152,7 +152,7 @@ struct TailCommandTests {
         #expect(objects[5]["misuse"] as? String == "interval")
         #expect(process.isRunning)
         process.interrupt()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        await process.exited()
         #expect(process.terminationReason == .uncaughtSignal)
     }
 
@@ -196,7 +196,7 @@ struct TailCommandTests {
         defer { if process.isRunning { process.terminate() } }
         let lines = await collector.waitFor(count: 3, seconds: 10)
         process.interrupt()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        await process.exited()
         out.fileHandleForReading.readabilityHandler = nil
         #expect(lines == [
             "2026-11-22 09:15:02  very-happy    accepted",

@@ -150,10 +150,10 @@ struct ProcessTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(process.processIdentifier, SIGTERM)
-        while !collected.withLock({ $0.ended }) || process.isRunning {
+        while !collected.withLock({ $0.ended }) {
             try await Task.sleep(for: .milliseconds(20))
         }
-        process.waitUntilExit()
+        await process.exited()
         let log = collected.withLock { $0.text }
         #expect(process.terminationStatus == 0)
         let acknowledged = Set(log.components(separatedBy: "\n").compactMap { line -> String? in
@@ -243,8 +243,7 @@ extension ProcessTests {
             }
         }
         try input.fileHandleForWriting.write(contentsOf: Data("q".utf8))
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        process.waitUntilExit()
+        await process.exited()
         #expect(ready)
         #expect(pings >= 4)
         #expect(process.terminationStatus == 0)

@@ -33,14 +33,14 @@ final class DaemonProcess {
 
     func kill9() async {
         kill(process.processIdentifier, SIGKILL)
-        await exited()
+        await process.exited()
         try? errors.close()
     }
 
     /// SIGTERM and wait; the exit status.
     func stop() async -> Int32 {
         process.terminate()
-        await exited()
+        await process.exited()
         try? errors.close()
         return process.terminationStatus
     }
@@ -50,13 +50,6 @@ final class DaemonProcess {
         process.terminate()
         process.waitUntilExit()
         try? errors.close()
-    }
-
-    /// Waits for the exit without holding one of Swift's few cooperative threads (tests run in
-    /// parallel; on a 2-core machine two blocked threads stop every other test's tasks).
-    private func exited() async {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
-        process.waitUntilExit()
     }
 }
 

@@ -193,3 +193,12 @@ public final class SmallDisk: Sendable {
         try FileManager.default.removeItem(atPath: filler)
     }
 }
+
+extension Process {
+    /// `waitUntilExit()` for async tests: polls rather than holding one of Swift's cooperative
+    /// threads (two on a two-core machine, where two blocked threads stop every other test's tasks).
+    public func exited() async {
+        while isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        waitUntilExit()
+    }
+}
