@@ -114,7 +114,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .executableTarget(name: "smileyd", dependencies: ["SmileyDaemon"]),
+        // smileyd, and smileyctl when called by that name (the package links one to the other).
+        .executableTarget(name: "smileyd", dependencies: ["SmileyDaemon", "SmileyControl"]),
         .executableTarget(name: "smileyctl", dependencies: ["SmileyControl"]),
         // Benchmarks (not tests): `make bench` prints the README's figures.
         .executableTarget(name: "smiley-bench", dependencies: [
