@@ -8,6 +8,10 @@
 #   SMILEY_POWERCUTS (cuts per libgpiod variant, default 10: 20 per run),
 #   SMILEY_HIL_VARIANTS (default "1.6 2"), SMILEY_HIL_SKIP_BUILD=1 (reuse the release builds),
 #   SMILEY_HIL_SCENARIOS=0 (only the power cuts).
+# HIL_ARCH=arm64 (scripts/arm64/test): the same scenarios and power cuts on an emulated arm64 board
+#   (qemu-system-aarch64 -M virt, Cortex-A72), with the binaries of the arm64 .deb packages named in
+#   SMILEY_HIL_DEBS ("1.6=bookworm.deb 2=trixie.deb"; variants as named there) and busybox, sqlite3
+#   and the gpiod tools of the same suite's arm64 root (SMILEY_HIL_ROOTS "1.6=ROOT 2=ROOT").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -18,8 +22,15 @@ cache=${SMILEY_CACHE:-/var/cache/smiley}
 mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache="${XDG_CACHE_HOME:-$HOME/.cache}/smiley"
 export SMILEY_CACHE="$cache"
 cuts=${SMILEY_POWERCUTS:-10}
+arch=${HIL_ARCH:-x86_64}
 variants=${SMILEY_HIL_VARIANTS:-"1.6 2"}
 work="$root/.build/hil"
+if [ "$arch" = arm64 ]; then
+  variants=$(for pair in ${SMILEY_HIL_DEBS:?HIL_ARCH=arm64 needs SMILEY_HIL_DEBS}; do printf '%s ' "${pair%%=*}"; done)
+  work="$root/.build/hil-arm64"
+fi
+# pick "K=V K2=V2" KEY -> V
+pick() { local pair; for pair in $1; do [ "${pair%%=*}" = "$2" ] && echo "${pair#*=}"; done; return 0; }
 mkdir -p "$work"
 started=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - started ))s"; }
@@ -29,15 +40,29 @@ failures=0
 passes=0
 
 # ---------------------------------------------------------------- kernel, libgpiod 2.x, builds
-phase "kernel"
-kernel=$("$here/kernel.sh")
+phase "kernel ($arch)"
+kernel=$(HIL_ARCH=$arch "$here/kernel.sh")
 phase "kernel $kernel"
-phase "libgpiod 2.x"
-gpiod2=$("$here/libgpiod2.sh")
-phase "libgpiod $(cat "$gpiod2/version") in $gpiod2"
-
 simdrive="$work/simdrive"
-gcc -O2 -Wall -static -o "$simdrive" "$here/simdrive.c"
+if [ "$arch" = arm64 ]; then
+  aarch64-linux-gnu-gcc -O2 -Wall -static -o "$simdrive" "$here/simdrive.c"
+  SMILEY_HIL_SKIP_BUILD=1
+  for variant in $variants; do
+    deb=$(pick "$SMILEY_HIL_DEBS" "$variant")
+    [ -f "$deb" ] || { echo "hil: $deb (libgpiod $variant) not found: build it with scripts/arm64/deb" >&2; exit 66; }
+    rm -rf "$work/deb-$variant" "$work/bin-$variant"
+    dpkg-deb -x "$deb" "$work/deb-$variant"
+    mkdir -p "$work/bin-$variant"
+    # -P: smileyctl is a link to smileyd in the package, and stays one.
+    cp -P "$work/deb-$variant/usr/bin/smileyd" "$work/deb-$variant/usr/bin/smileyctl" "$work/bin-$variant/"
+    phase "libgpiod $variant: $(basename "$deb")"
+  done
+else
+  phase "libgpiod 2.x"
+  gpiod2=$("$here/libgpiod2.sh")
+  phase "libgpiod $(cat "$gpiod2/version") in $gpiod2"
+  gcc -O2 -Wall -static -o "$simdrive" "$here/simdrive.c"
+fi
 
 bin_dir() { # variant -> folder with its release smileyd/smileyctl (copied out of .build/release)
   echo "$work/bin-$1"
@@ -46,8 +71,8 @@ bin_dir() { # variant -> folder with its release smileyd/smileyctl (copied out o
 # libgpiod 2.x variant sets SMILEY_LIBGPIOD_PREFIX (Package.swift), which compiles the C shim's one
 # file against 2.x's gpiod.h and links its static library; the Swift modules are not built again.
 # The system's variant is built last, so .build/release is left as `make release` makes it.
-release_flags=${RELEASE_FLAGS:--c release --static-swift-stdlib --disable-local-rpath}
 if [ "${SMILEY_HIL_SKIP_BUILD:-0}" != 1 ]; then
+  release_flags=${RELEASE_FLAGS:-$("$root/scripts/release-flags")}
   ordered=""
   for variant in $variants; do [ "$variant" = 1.6 ] || ordered="$ordered $variant"; done
   case " $variants " in *" 1.6 "*) ordered="$ordered 1.6" ;; esac
@@ -74,13 +99,19 @@ for variant in $variants; do
 done
 
 # ---------------------------------------------------------------- initramfs
-# copy_with_libs STAGE FILE...: the files and every shared library they load (ldd), at their paths.
+# copy_with_libs STAGE FROM FILE...: the files and every shared library they load, at their paths,
+# copied from the root FROM (/ here; on arm64 the suite's root, asked through its own loader).
 copy_with_libs() {
-  local stage=$1 file lib
-  shift
+  local stage=$1 from=$2 file lib
+  shift 2
   for file in "$@"; do
-    for lib in $(ldd "$file" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
-      [ -e "$stage$lib" ] || cp -L --parents "$lib" "$stage"
+    if [ "$from" = / ]; then
+      libs=$(ldd "$file" 2>/dev/null | grep -o '/[^ ]*' | sort -u)
+    else
+      libs=$(qemu-aarch64-static -L "$from" "$from/lib/ld-linux-aarch64.so.1" --list "$file" 2>/dev/null | grep -o '/[^ ]*' | grep -v "^$from" | sort -u)
+    fi
+    for lib in $libs; do
+      [ -e "$stage$lib" ] || (cd "${from%/}/" && cp -L --parents ".$lib" "$stage")
     done
   done
 }
@@ -92,19 +123,22 @@ make_initramfs() { # variant -> path of the cpio
   out="$work/initramfs-$variant.cpio"
   rm -rf "$stage"
   mkdir -p "$stage"/{bin,usr/bin,proc,sys,dev,tmp,etc,hil,data,run}
-  cp /bin/busybox "$stage/bin/busybox"
-  cp "$bin/smileyd" "$bin/smileyctl" "$stage/usr/bin/"
-  cp "$(command -v sqlite3)" "$(command -v gpiomon)" "$(command -v gpioinfo)" "$stage/usr/bin/"
+  local from=/ strip=strip
+  if [ "$arch" = arm64 ]; then from=$(pick "$SMILEY_HIL_ROOTS" "$variant"); strip=aarch64-linux-gnu-strip; fi
+  cp "$from/bin/busybox" "$stage/bin/busybox"
+  cp -P "$bin/smileyd" "$bin/smileyctl" "$stage/usr/bin/"
+  cp "$from/usr/bin/sqlite3" "$from/usr/bin/gpiomon" "$from/usr/bin/gpioinfo" "$stage/usr/bin/"
   cp "$simdrive" "$stage/usr/bin/simdrive"
-  copy_with_libs "$stage" "$stage"/usr/bin/*
-  if [ "$variant" != 1.6 ] && ldd "$bin/smileyd" | grep -q libgpiod; then
+  copy_with_libs "$stage" "$from" "$stage"/usr/bin/*
+  # On x86_64 the 2.x variant links libgpiod 2.x statically; on arm64 it is trixie's shared libgpiod3.
+  if [ "$arch" != arm64 ] && [ "$variant" != 1.6 ] && ldd "$bin/smileyd" | grep -q libgpiod; then
     echo "hil: the libgpiod $variant build of smileyd loads a shared libgpiod:" >&2
     ldd "$bin/smileyd" | grep libgpiod >&2
     exit 1
   fi
   # Debug symbols out of the copies (not the builds): the VM's firmware loads the initramfs
   # byte by byte under TCG, so every megabyte costs boot time.
-  find "$stage" -type f \( -name '*.so*' -o -path '*/usr/bin/*' \) -exec strip --strip-unneeded {} + 2>/dev/null || true
+  find "$stage" -type f \( -name '*.so*' -o -path '*/usr/bin/*' \) -exec "$strip" --strip-unneeded {} + 2>/dev/null || true
   printf 'root:x:0:0:root:/:/bin/sh\nkiosk:x:1000:1000:kiosk:/tmp:/bin/sh\n' > "$stage/etc/passwd"
   printf 'root:x:0:\ngpio:x:997:\nkiosk:x:1000:\n' > "$stage/etc/group"
   cp "$here/init" "$stage/init"
@@ -117,12 +151,16 @@ make_initramfs() { # variant -> path of the cpio
 
 qemu_args() { # INITRD [DISK]
   local initrd=$1 disk=${2:-}
+  # -nic none: the virt machine would otherwise look for a network card's option ROM.
+  [ "$arch" = arm64 ] && echo -M virt -cpu cortex-a72 -smp 1 -nic none
   echo -accel tcg -m 1024 -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
   [ -n "$disk" ] && echo -drive "file=$disk,format=raw,if=virtio"
   return 0
 }
 
 boot_retries=0
+qemu_arch=x86_64 console=ttyS0
+[ "$arch" = arm64 ] && qemu_arch=aarch64 console=ttyAMA0
 # boot LOG INITRD APPEND DISK CUT: runs one VM, its serial console into LOG. With CUT=1, waits
 # for BURST-START and SIGKILLs qemu 0.5-3 s later (a power cut); else waits for it to power off
 # (15 min at most). Under TCG on a loaded machine a VM can reset itself early in the boot
@@ -138,8 +176,8 @@ boot() {
     # the loop below must not read an earlier run's console.
     : > "$log"
     # shellcheck disable=SC2046
-    qemu-system-x86_64 $(qemu_args "$initrd" "$disk") \
-      -append "console=ttyS0 quiet panic=-1 no_timer_check ${SMILEY_HIL_APPEND:-} $append" \
+    qemu-system-$qemu_arch $(qemu_args "$initrd" "$disk") \
+      -append "console=$console quiet panic=-1 no_timer_check ${SMILEY_HIL_APPEND:-} $append" \
       < /dev/null > "$log" 2>&1 &
     qemu=$!
     waited=0
@@ -179,7 +217,12 @@ boot() {
   return 1
 }
 
-lib_version() { if [ "$1" = 1.6 ]; then dpkg-query -W -f '${Version}' libgpiod-dev | sed 's/-.*//'; else cat "$gpiod2/version"; fi; }
+lib_version() {
+  if [ "$arch" = arm64 ]; then
+    sed -n 's/^libgpiod-dev \([^-+]*\).*/\1/p' "$(pick "$SMILEY_HIL_ROOTS" "$1")/.versions"
+  elif [ "$1" = 1.6 ]; then dpkg-query -W -f '${Version}' libgpiod-dev | sed 's/-.*//'
+  else cat "$gpiod2/version"; fi
+}
 
 # ---------------------------------------------------------------- functional scenarios
 for variant in $variants; do
