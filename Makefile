@@ -6,9 +6,9 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT ?= swift
 # Release binaries carry the Swift runtime (static stdlib): they need only Debian's own libraries,
-# and the board maps no shared Foundation/ICU libraries.
-RELEASE_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath
-export RELEASE_FLAGS
+# and the board maps no shared Foundation/ICU libraries. scripts/release-flags prints the flags,
+# with ICU's data cut to what Smiley uses (scripts/icu-trim).
+RELEASE_FLAGS = $$(scripts/release-flags)
 DEMO_CONFIG ?= examples/keyboard.yaml
 # Debian packages the build and the tests need (C headers for SQLite and libgpiod).
 APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config
@@ -24,6 +24,7 @@ HIL_APT_PACKAGES := linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-util
   busybox-static cpio sqlite3 gpiod e2fsprogs gcc libc6-dev binutils
 
 .PHONY: all deps build demo test unit-tests bench clean hil-deps hil-test bench-sync demo-sync
+.PHONY: arm64-deps deb-arm64 test-arm64
 
 all: build
 
@@ -121,9 +122,43 @@ stage: man
 	rm -rf $(STAGE)
 	DESTDIR=$(STAGE) PREFIX=/usr SYSCONFDIR=/etc SWIFT=$(SWIFT) scripts/install-tree >/dev/null
 
-# .build/smiley_<version>_<arch>.deb for this machine's architecture.
+# .build/smiley_<version>_<arch>.deb for this machine's architecture; `make deb ARCH=arm64` is
+# `make deb-arm64`.
+ARCH ?= $(shell dpkg --print-architecture)
+ifeq ($(ARCH),arm64)
+ifneq ($(shell dpkg --print-architecture),arm64)
+deb: deb-arm64
+else
 deb: man
 	SWIFT=$(SWIFT) scripts/build-deb
+endif
+else
+deb: man
+	SWIFT=$(SWIFT) scripts/build-deb
+endif
+
+# --- arm64 (Raspberry Pi) from this x86_64 machine (docs/install.md, scripts/arm64/) ---
+# The cross compiler (Debian sid's Swift in a chroot), the arm64 sysroots, the arm64 kernel and
+# the test roots are cached in $SMILEY_CACHE/arm64 (default /var/cache/smiley).
+ARM64_APT_PACKAGES := debootstrap qemu-user-static qemu-system-arm gcc-aarch64-linux-gnu \
+  binutils-aarch64-linux-gnu util-linux dpkg-dev
+arm64-deps: hil-deps
+	@missing=""; for p in $(ARM64_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# .build/smiley_<version>+deb12_arm64.deb (bookworm, libgpiod 1.6); SUITE=trixie for libgpiod 2.x.
+SUITE ?= bookworm
+deb-arm64: arm64-deps
+	scripts/arm64/deb $(SUITE)
+
+# The package, the unit suites under qemu-user, every HIL scenario and the power cuts in
+# qemu-system-aarch64, the install check in an arm64 root; one line per scenario and a tally.
+test-arm64: arm64-deps
+	scripts/arm64/test
 
 # systemd-analyze verify on every unit in systemd/, sysusers/tmpfiles/udev files applied in a
 # scratch root, and systemd-analyze security --offline=true: smileyd.service at most 2.0.
