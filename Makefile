@@ -14,8 +14,9 @@ DEMO_CONFIG ?= examples/keyboard.yaml
 APT_PACKAGES := libsqlite3-dev libgpiod-dev pkg-config
 # Upstream sync: zlib for gzip bodies; openssl and iproute2 for the TLS and network tests.
 APT_PACKAGES += zlib1g-dev openssl iproute2
-# The service checks and the Debian package (systemd-analyze, dpkg-shlibdeps, man, sqlite3, jq).
-APT_PACKAGES += systemd dpkg-dev man-db sqlite3 jq python3 util-linux passwd
+# The service checks and the Debian package (systemd-analyze, dpkg-shlibdeps, man, sqlite3, jq);
+# binutils, gcc and python3 make the release binaries' ICU data (scripts/icu-trim).
+APT_PACKAGES += systemd dpkg-dev man-db sqlite3 jq python3 util-linux passwd binutils gcc xz-utils
 # Reports: headless Chromium renders the HTML report in a test; zlib decodes its PNG screenshot.
 APT_PACKAGES += chromium zlib1g-dev
 # What the hardware-in-the-loop tests add: the kernel's source and build tools, qemu, the VM's
