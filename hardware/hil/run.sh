@@ -11,7 +11,8 @@
 # HIL_ARCH=arm64 (scripts/arm64/test): the same scenarios and power cuts on an emulated arm64 board
 #   (qemu-system-aarch64 -M virt, Cortex-A72), with the binaries of the arm64 .deb packages named in
 #   SMILEY_HIL_DEBS ("1.6=bookworm.deb 2=trixie.deb"; variants as named there) and busybox, sqlite3
-#   and the gpiod tools of the same suite's arm64 root (SMILEY_HIL_ROOTS "1.6=ROOT 2=ROOT").
+#   and the gpiod tools of bookworm's arm64 root (SMILEY_HIL_ROOTS "1.6=ROOT 2=ROOT": each variant's
+#   libraries from its own root, the tools from the 1.6 one).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -123,13 +124,23 @@ make_initramfs() { # variant -> path of the cpio
   out="$work/initramfs-$variant.cpio"
   rm -rf "$stage"
   mkdir -p "$stage"/{bin,usr/bin,proc,sys,dev,tmp,etc,hil,data,run}
-  local from=/ strip=strip
-  if [ "$arch" = arm64 ]; then from=$(pick "$SMILEY_HIL_ROOTS" "$variant"); strip=aarch64-linux-gnu-strip; fi
-  cp "$from/bin/busybox" "$stage/bin/busybox"
+  # The gpiod tools come from bookworm's root on arm64 as from this (bookworm) machine on x86_64:
+  # the scenarios speak gpiomon 1.6's command line, whichever libgpiod smileyd links. sqlite3 comes
+  # with smileyd's libsqlite3 (the CLI refuses another library version).
+  local from=/ tools=/ strip=strip
+  if [ "$arch" = arm64 ]; then
+    from=$(pick "$SMILEY_HIL_ROOTS" "$variant")
+    tools=$(pick "$SMILEY_HIL_ROOTS" 1.6)
+    [ -n "$tools" ] || { echo "hil: SMILEY_HIL_ROOTS names no 1.6 (bookworm) root for the VM's tools" >&2; exit 1; }
+    strip=aarch64-linux-gnu-strip
+  fi
+  cp "$tools/bin/busybox" "$stage/bin/busybox"
   cp -P "$bin/smileyd" "$bin/smileyctl" "$stage/usr/bin/"
-  cp "$from/usr/bin/sqlite3" "$from/usr/bin/gpiomon" "$from/usr/bin/gpioinfo" "$stage/usr/bin/"
+  cp "$from/usr/bin/sqlite3" "$tools/usr/bin/gpiomon" "$tools/usr/bin/gpioinfo" "$stage/usr/bin/"
   cp "$simdrive" "$stage/usr/bin/simdrive"
-  copy_with_libs "$stage" "$from" "$stage"/usr/bin/*
+  # smileyd's libraries first: its root's glibc is the newer one where the roots differ.
+  copy_with_libs "$stage" "$from" "$stage/usr/bin/smileyd" "$stage/usr/bin/sqlite3"
+  copy_with_libs "$stage" "$tools" "$stage"/usr/bin/*
   # On x86_64 the 2.x variant links libgpiod 2.x statically; on arm64 it is trixie's shared libgpiod3.
   if [ "$arch" != arm64 ] && [ "$variant" != 1.6 ] && ldd "$bin/smileyd" | grep -q libgpiod; then
     echo "hil: the libgpiod $variant build of smileyd loads a shared libgpiod:" >&2

@@ -24,7 +24,14 @@ ARM64_CACHE=$(arm64_cache_root)
 SWIFT_KEY=swiftlang-${SWIFTLANG_VERSION//[^A-Za-z0-9.]/_}
 CHROOT=$ARM64_CACHE/sid-amd64-$SWIFT_KEY        # the cross compiler
 RUNTIME=$ARM64_CACHE/runtime-arm64-$SWIFT_KEY   # swiftlang:arm64 + libswiftlang:arm64, unpacked
-sysroot_dir() { echo "$ARM64_CACHE/sysroot-$1-arm64"; }   # suite -> root
+# suite -> root, keyed by its package list and the recipe (bump it when scripts/arm64/toolchain
+# makes a sysroot differently); the versions it got are listed in ROOT/.versions.
+SYSROOT_RECIPE=2
+sysroot_dir() {
+  local key
+  key=$(printf '%s\n' "$1" "$(sysroot_packages "$1")" "recipe $SYSROOT_RECIPE" | sha256sum | cut -c1-12)
+  echo "$ARM64_CACHE/sysroot-$1-arm64-$key"
+}
 sdk_bundle() { echo "$ARM64_CACHE/sdk-$1-$SWIFT_KEY.artifactbundle"; }
 sdk_name() { echo "smiley-arm64-$1"; }
 
