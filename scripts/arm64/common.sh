@@ -61,11 +61,12 @@ in_chroot() {
     root=$1 repo=$2 cache=$3 packages=$4; shift 4
     mount -t proc proc "$root/proc"
     mount --rbind /dev "$root/dev"
+    # /tmp first: the repository or the cache may live under /tmp, and go on top of it.
+    mount -t tmpfs tmpfs "$root/tmp"
     mkdir -p "$root$repo" "$root$cache"
     mount --bind "$repo" "$root$repo"
     mount --bind "$cache" "$root$cache"
     if [ -d "$packages" ]; then mkdir -p "$root$packages"; mount --bind -o ro "$packages" "$root$packages"; fi
-    mount -t tmpfs tmpfs "$root/tmp"
     cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
     exec chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
       LANG=C.UTF-8 TERM=dumb "$@"
