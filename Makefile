@@ -125,17 +125,16 @@ stage: man
 
 # .build/smiley_<version>_<arch>.deb for this machine's architecture; `make deb ARCH=arm64` is
 # `make deb-arm64`.
-ARCH ?= $(shell dpkg --print-architecture)
-ifeq ($(ARCH),arm64)
-ifneq ($(shell dpkg --print-architecture),arm64)
+NATIVE_ARCH := $(shell dpkg --print-architecture)
+ARCH ?= $(NATIVE_ARCH)
+ifeq ($(ARCH),$(NATIVE_ARCH))
+deb: man
+	SWIFT=$(SWIFT) scripts/build-deb
+else ifeq ($(ARCH),arm64)
 deb: deb-arm64
 else
-deb: man
-	SWIFT=$(SWIFT) scripts/build-deb
-endif
-else
-deb: man
-	SWIFT=$(SWIFT) scripts/build-deb
+deb:
+	@echo "make deb: ARCH=$(ARCH) cannot be built here: $(NATIVE_ARCH) (this machine) or arm64" >&2; exit 64
 endif
 
 # --- arm64 (Raspberry Pi) from this x86_64 machine (docs/install.md, scripts/arm64/) ---
