@@ -67,6 +67,9 @@ struct SSHGatePolicyTests {
         ("summary --day=" + String(repeating: "1", count: 70), "characters long; at most 64"),
         ("summary --survey " + longArgument, "bytes long; at most 1024"),
         ("summary ä", "the character U+E4 is not allowed"),
+        ("summary --survey=--generate-completion-script=bash", "a value cannot start with -"),
+        ("summary --day=--help", "a value cannot start with -"),
+        ("summary --week=-W47", "a value cannot start with -"),
     ])
     func refusedAsUsage(command: String, reason: String) {
         guard case .failure(let refusal) = SSHGatePolicy.decide(command) else {
@@ -97,6 +100,34 @@ struct SSHGatePolicyTests {
         }
         #expect(refusal.exitCode == 77, "\(refusal)")
         #expect(refusal.description.contains(reason), "\(refusal)")
+    }
+}
+
+@Suite("ssh-gate option table")
+struct GateOptionTableTests {
+    @Test("the options are smileyctl's own declarations, with their values' kinds")
+    func derived() throws {
+        let table = SSHGatePolicy.table.subcommands
+        #expect(Set(table.keys) == Set(SSHGatePolicy.readOnlySubcommands))
+        #expect(table["summary"]?["--day"] == .allowed(.value(.day)))
+        #expect(table["summary"]?["--week"] == .allowed(.optionalValue(.week)))
+        #expect(table["summary"]?["--format"] == .allowed(.value(.choice(["table", "csv", "json"]))))
+        #expect(table["summary"]?["--include-misuse"] == .allowed(.flag))
+        #expect(table["tail"]?["-n"] == .allowed(.value(.count)))
+        #expect(table["tail"]?["--lines"] == .allowed(.value(.count)))
+        #expect(table["status"]?["--format"] == .allowed(.value(.choice(["table", "json"]))))
+        #expect(table["status"]?["--day"] == nil)
+        guard case .forbidden = table["report"]?["--output"], case .forbidden = table["summary"]?["--config"] else {
+            Issue.record("--output and --config must be declared and forbidden: \(String(describing: table["report"]))")
+            return
+        }
+    }
+
+    @Test("an option whose value the gate cannot check is refused, not passed on")
+    func uncheckedRefused() {
+        let argument = GateOptionTable.ToolInfo.Argument(kind: "option", names: nil, valueName: "path", allValues: nil)
+        #expect(GateOptionTable.entry("--database", argument) == .unchecked(valueName: "path"))
+        #expect(GateOptionTable.entry("--config", argument) == .forbidden(GateOptionTable.forbiddenOptions["--config"] ?? ""))
     }
 }
 
@@ -158,6 +189,9 @@ struct SSHGateProcessTests {
         #expect(try await gate(terminal, "sync --retry-quarantined").status == 77)
         #expect(try await gate(terminal, "report --end-of-day").status == 77)
         #expect(try await gate(terminal, "summary --bogus").status == 64)
+        let completion = try await gate(terminal, "summary --survey=--generate-completion-script=bash")
+        #expect(completion.status == 64)
+        #expect(completion.stdout.isEmpty, "\(completion.stdout.prefix(200))")
         let long = try await gate(terminal, "summary --survey " + String(repeating: "x", count: 100 * 1024))
         #expect(long.status == 64)
         #expect(long.stderr.contains("bytes long; at most 1024"))

@@ -1,3 +1,4 @@
+import ArgumentParser
 import SmileyCore
 
 /// What a staff SSH key may run. Pure: the text of `SSH_ORIGINAL_COMMAND` in, the argument list to
@@ -8,7 +9,9 @@ import SmileyCore
 /// any character outside letters, digits, space and `- _ . =` (so `;`, `|`, `&&`, `$(…)`,
 /// backticks, quotes, redirections, line breaks and NUL bytes never get anywhere), more than
 /// 1024 bytes or an argument over 64 characters, unknown subcommands and options, positional
-/// arguments, and options that write or choose files (`--output`, `--end-of-day`, `--config`).
+/// arguments, values that start with `-`, and options that write or choose files (`--output`,
+/// `--end-of-day`, `--config`). The options are smileyctl's own (``GateOptionTable``), and the
+/// result must parse with `SmileyctlCommand.parseAsRoot` to an allowed command.
 enum SSHGatePolicy {
     static let maxCommandBytes = 1024
     static let maxArgumentLength = 64
@@ -41,48 +44,15 @@ enum SSHGatePolicy {
         case help
     }
 
-    enum Value {
-        case day, week, month, survey, count
-        case choice([String])
-    }
+    typealias Value = GateOptionTable.Value
+    typealias OptionKind = GateOptionTable.OptionKind
 
-    enum OptionKind {
-        case flag
-        case value(Value)
-        /// `--week` / `--month`: a value, or none (this week / month).
-        case optionalValue(Value)
-    }
+    /// The options of the read-only subcommands, as smileyctl itself declares them.
+    static let table = GateOptionTable.derived(for: readOnlySubcommands)
 
-    static let periodOptions: [String: OptionKind] = [
-        "--day": .value(.day), "--week": .optionalValue(.week), "--month": .optionalValue(.month),
-        "--from": .value(.day), "--to": .value(.day),
-    ]
-    static let common: [String: OptionKind] = ["--help": .flag, "-h": .flag]
-
-    static let options: [String: [String: OptionKind]] = [
-        "summary": common.merging(periodOptions) { a, _ in a }.merging([
-            "--survey": .value(.survey), "--include-misuse": .flag,
-            "--format": .value(.choice(["table", "csv", "json"])),
-        ]) { a, _ in a },
-        "status": common.merging(["--format": .value(.choice(["table", "json"]))]) { a, _ in a },
-        "export": common.merging(periodOptions) { a, _ in a }.merging([
-            "--survey": .value(.survey), "--format": .value(.choice(["csv", "json"])),
-        ]) { a, _ in a },
-        "tail": common.merging([
-            "--lines": .value(.count), "-n": .value(.count), "--survey": .value(.survey),
-            "--format": .value(.choice(["text", "json"])),
-        ]) { a, _ in a },
-        "report": common.merging(periodOptions) { a, _ in a }.merging([
-            "--survey": .value(.survey), "--include-misuse": .flag,
-            "--format": .value(.choice(["html", "text", "json"])),
-        ]) { a, _ in a },
-    ]
-
-    /// Options that exist but are not for a staff key, and why.
-    static let forbiddenOptions: [String: String] = [
-        "--config": "the configuration is fixed for this key",
-        "--output": "it writes a file on the terminal; redirect the output on your side instead (> report.html)",
-        "--end-of-day": "it writes the report files; smiley-report.timer does that",
+    /// The parsed command types a staff key may end up running.
+    static let allowedCommandTypes: [any ParsableCommand.Type] = [
+        SummaryCommand.self, StatusCommand.self, ExportCommand.self, TailCommand.self, ReportCommand.self,
     ]
 
     /// Subcommands that change something.
@@ -104,7 +74,7 @@ enum SSHGatePolicy {
         guard let subcommand = words.first else { return .success(.run(["summary"])) }
         if ["help", "--help", "-h"].contains(subcommand) { return .success(.help) }
         if subcommand == "--version" { return .success(.run(["--version"])) }
-        guard let spec = options[subcommand] else {
+        guard let spec = table.subcommands[subcommand] else {
             if writingSubcommands.contains(subcommand) {
                 return .failure(.forbidden("\(shown(subcommand)) changes the terminal; this key may only read: "
                     + readOnlySubcommands.joined(separator: ", ")))
@@ -129,11 +99,18 @@ enum SSHGatePolicy {
                 name = String(word[..<equals])
                 inlineValue = String(word[word.index(after: equals)...])
             }
-            if let why = forbiddenOptions[name] {
+            let kind: OptionKind
+            switch spec[name] {
+            case .allowed(let allowed):
+                kind = allowed
+            case .forbidden(let why):
                 return .failure(.forbidden("\(name) is not allowed for this key: \(why)"))
-            }
-            guard let kind = spec[name] else {
-                let known = spec.keys.filter { $0.hasPrefix("--") }.sorted().joined(separator: ", ")
+            case .unchecked(let valueName):
+                return .failure(.forbidden("\(name) is not allowed for this key: the gate does not check \(valueName) values"))
+            case nil:
+                let known = spec.compactMap { key, entry in
+                    if case .allowed = entry, key.hasPrefix("--") { key } else { nil }
+                }.sorted().joined(separator: ", ")
                 return .failure(.usage("unknown option \(shown(name)) for \(subcommand); allowed: \(known)"))
             }
             switch kind {
@@ -156,6 +133,9 @@ enum SSHGatePolicy {
                     }
                     return .failure(.usage("\(name) needs a value (\(expected(value)))"))
                 }
+                if text.hasPrefix("-") {
+                    return .failure(.usage("\(name) \(shown(text)) is not allowed: a value cannot start with -"))
+                }
                 if text.count > maxArgumentLength {
                     return .failure(.usage("the value of \(name) is \(text.count) characters long; at most \(maxArgumentLength) are allowed"))
                 }
@@ -166,7 +146,23 @@ enum SSHGatePolicy {
                 index += consumed
             }
         }
-        return .success(.run(result))
+        return confirmed(result)
+    }
+
+    /// The argument list as smileyctl itself parses it: it must parse to one of the allowed
+    /// commands, so nothing the checks above let through can mean something else to ArgumentParser.
+    static func confirmed(_ arguments: [String]) -> Result<Decision, Refusal> {
+        if arguments.contains("--help") || arguments.contains("-h") { return .success(.run(arguments)) }
+        let parsed: any ParsableCommand
+        do {
+            parsed = try SmileyctlCommand.parseAsRoot(OptionalValueOptions.normalize(arguments))
+        } catch {
+            return .failure(.usage(SmileyctlCommand.message(for: error)))
+        }
+        guard allowedCommandTypes.contains(where: { $0 == type(of: parsed) }) else {
+            return .failure(.forbidden("\(arguments.joined(separator: " ")) is not something this key may run"))
+        }
+        return .success(.run(arguments))
     }
 
     static func allowed(_ scalar: Unicode.Scalar) -> Bool {
