@@ -42,6 +42,38 @@ struct ExportCommandTests {
         #expect(rows.allSatisfy { $0[16] == "pending" })
     }
 
+    @Test("CSV: names that a spreadsheet would run as a formula are made inert; JSON keeps them")
+    func formulaInjection() async throws {
+        let terminal = TestTerminal()
+        try await terminal.store([
+            sample("2026-11-22T10:00:00", survey: "=HYPERLINK(\"http://x.invalid\")"),
+            sample("2026-11-22T10:00:01", survey: "+1"),
+            sample("2026-11-22T10:00:02", survey: "-1"),
+            sample("2026-11-22T10:00:03", survey: "@SUM(A1)"),
+            sample("2026-11-22T10:00:04", survey: "checkout"),
+        ])
+        let csv = try await terminal.run(["export", "--day", "2026-11-22", "--format", "csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let lines = csv.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6)
+        #expect(lines[1].contains(",\"'=HYPERLINK(\"\"http://x.invalid\"\")\","), "\(lines[1])")
+        #expect(lines[2].contains(",'+1,"), "\(lines[2])")
+        #expect(lines[3].contains(",'-1,"), "\(lines[3])")
+        #expect(lines[4].contains(",'@SUM(A1),"), "\(lines[4])")
+        #expect(lines[5].contains(",checkout,"), "\(lines[5])")
+        #expect(lines[3].contains(",7200,"))  // numbers are not touched
+        let json = try await terminal.run(["export", "--day", "2026-11-22", "--format", "json"])
+        #expect(json.stdout.contains("\"survey\":\"-1\""), "\(json.stdout.prefix(400))")
+    }
+
+    @Test("CSV.text prefixes exactly the formula starters", arguments: [
+        ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+        ("store-12", "store-12"), ("", ""), ("a=b", "a=b"), ("'quoted", "'quoted"),
+    ])
+    func csvText(value: String, expected: String) {
+        #expect(CSV.text(value) == expected)
+    }
+
     @Test("JSON: a valid array of objects, one per line; an empty period is []")
     func json() async throws {
         let terminal = TestTerminal()

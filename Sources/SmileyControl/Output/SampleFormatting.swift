@@ -14,7 +14,8 @@ enum SampleFormatting {
         CSV.line([
             s.id.uuidString.lowercased(), Timestamps.utc(s.recordedAtMs),
             Timestamps.local(s.recordedAtMs, offsetSeconds: s.utcOffsetSeconds), String(s.utcOffsetSeconds),
-            s.terminal, s.site, s.survey, String(s.button), s.buttonName, String(s.scale),
+            CSV.text(s.terminal), CSV.text(s.site), CSV.text(s.survey), String(s.button), CSV.text(s.buttonName),
+            String(s.scale),
             s.misuse?.rawValue ?? "", s.heldMs.map { String($0) } ?? "", s.clockState,
             s.originalRecordedAtMs.map(Timestamps.utc) ?? "", s.bootID, String(s.monotonicNs), s.syncState,
         ])

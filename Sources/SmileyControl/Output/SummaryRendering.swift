@@ -363,6 +363,14 @@ enum CSV {
     }
 
     static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") }
+
+    /// Free text (names from the configuration) made inert for spreadsheets: a value starting with
+    /// `=`, `+`, `-`, `@`, a tab or a carriage return would be read as a formula, so it gets a
+    /// leading `'` (OWASP's advice for CSV injection). Numbers and timestamps are not passed here.
+    static func text(_ value: String) -> String {
+        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
+        return "'" + value
+    }
 }
 
 extension String {
