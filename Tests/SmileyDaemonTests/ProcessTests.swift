@@ -178,6 +178,19 @@ struct ProcessTests {
         #expect(result.stderr.contains("1=very-unhappy"))
     }
 
+    @Test("whatever umask starts it, the files smileyd creates are not readable by others")
+    func fileModes() async throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText(input: "keyboard"))
+        let result = try await runProcessAsync("/bin/sh", ["-c", "umask 000; exec \"$0\" --config \"$1\"",
+                                                           Binaries.smileyd, config], stdin: "2q")
+        #expect(result.status == 0, "\(result.stderr)")
+        var info = stat()
+        #expect(stat(folder.file("smiley.sqlite"), &info) == 0)
+        #expect(info.st_mode & 0o7777 == 0o640, "mode \(String(info.st_mode & 0o7777, radix: 8))")
+        #expect(try StoreReader(path: folder.file("smiley.sqlite")).samples(afterRowID: 0).count == 1)
+    }
+
     @Test("systemd notification: READY=1 once running, STATUS= lines, STOPPING=1 on the way out")
     func notify() async throws {
         let folder = TemporaryFolder()

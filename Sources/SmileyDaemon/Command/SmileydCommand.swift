@@ -69,6 +69,9 @@ public struct SmileydCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
+        // Whatever started it (a shell with umask 022), the database, its -wal/-shm and status.json
+        // are for the smiley group only: rw for the daemon, r for the group, nothing for others.
+        umask(0o027)
         let environment = ProcessInfo.processInfo.environment
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (got \"\(logLevel)\")")
