@@ -1,6 +1,7 @@
 # Smiley — one entry point for people and for CI.
 #   make demo   set up, then run smileyd on keyboard buttons with a local database; summary after q
 #   make test   set up, then build and pass every test
+#   make check  the fast inner loop: build and pass the Swift suites only (no VM, no package)
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
@@ -24,7 +25,7 @@ APT_PACKAGES += chromium zlib1g-dev
 HIL_APT_PACKAGES := linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils qemu-system-x86 \
   busybox-static cpio sqlite3 gpiod e2fsprogs gcc libc6-dev binutils
 
-.PHONY: all deps build demo test unit-tests bench clean hil-deps hil-test bench-sync demo-sync
+.PHONY: all deps build demo test check unit-tests bench clean hil-deps hil-test bench-sync demo-sync
 .PHONY: arm64-deps deb-arm64 test-arm64
 
 all: build
@@ -51,6 +52,8 @@ demo: build
 unit-tests: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+check: unit-tests
 
 test: unit-tests systemd-check deb-test help-check hil-test
 
