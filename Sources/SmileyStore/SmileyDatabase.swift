@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,6 +21,7 @@ public enum SmileyDatabase {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
+            try keepWALFiles(db, path: path)
             if let maxPageCount {
                 // Tests use this to make SQLite report a full disk (SQLITE_FULL) for real.
                 try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)")
@@ -45,6 +47,19 @@ public enum SmileyDatabase {
             throw .cannotOpen(path: path, reason: "applying migrations failed: \(describe(error))")
         }
         return pool
+    }
+
+    /// Keeps the -wal and -shm files when the last connection closes (SQLITE_FCNTL_PERSIST_WAL).
+    /// A reader that may not write the database's folder (staff in the smiley group, with the
+    /// daemon stopped or crashed) can open a WAL database only when both files exist: SQLite
+    /// then maps the -shm read-only. Safe: a clean close still checkpoints everything into the
+    /// database file and empties the -wal; only the two files' names stay.
+    static func keepWALFiles(_ db: Database, path: String) throws {
+        var persist: Int32 = 1
+        let code = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+        if code != SQLITE_OK {
+            throw StoreError.cannotOpen(path: path, reason: "cannot keep the WAL files (SQLite \(code))")
+        }
     }
 
     /// A read-only connection for staff tools.
