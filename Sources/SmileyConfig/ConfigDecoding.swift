@@ -84,7 +84,7 @@ struct ConfigDecoder {
             } else if tag == .int || tag == .float, case .scalar(let scalar) = valueNode,
                       let number = Double.construct(from: scalar) {
                 guard number.isFinite, number > 0 else {
-                    throw section.error("speed", at: valueNode, "\(text) is not allowed; expected \(expected)")
+                    throw section.error("speed", at: valueNode, "\(shortened(text)) is not allowed; expected \(expected)")
                 }
                 speed = number
             } else {

@@ -130,20 +130,20 @@ struct SectionReader {
         case .int:
             let digits = text.replacingOccurrences(of: "_", with: "")
             guard digits.range(of: #"^[-+]?[0-9]+$"#, options: .regularExpression) != nil else {
-                throw error(key, at: node, "\(text): write a plain decimal number; \(allowed)")
+                throw error(key, at: node, "\(shortened(text)): write a plain decimal number; \(allowed)")
             }
             guard let number = Int(digits) else {
-                throw error(key, at: node, "\(text) is too large; \(allowed)")
+                throw error(key, at: node, "\(shortened(text)) is too large; \(allowed)")
             }
             if number < 0 {
-                throw error(key, at: node, "\(text) is negative; \(allowed)")
+                throw error(key, at: node, "\(shortened(text)) is negative; \(allowed)")
             }
             guard range.contains(number) else {
-                throw error(key, at: node, "\(text) is out of range; \(allowed)")
+                throw error(key, at: node, "\(shortened(text)) is out of range; \(allowed)")
             }
             return number
         case .float:
-            throw error(key, at: node, "\(text) is not a whole number; \(allowed)")
+            throw error(key, at: node, "\(shortened(text)) is not a whole number; \(allowed)")
         default:
             throw error(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
         }
@@ -192,10 +192,17 @@ func describe(_ node: Node) -> String {
     }
 }
 
-/// `text` in double quotes with control characters escaped, for messages.
-func quoted(_ text: String) -> String {
+/// A number as written, for messages: cut after `limit` characters, with its length.
+func shortened(_ text: String, limit: Int = 200) -> String {
+    text.count > limit ? String(text.prefix(limit)) + "… (\(text.count) characters)" : text
+}
+
+/// `text` in double quotes with control characters escaped, for messages; cut after `limit`
+/// characters (a pasted blob must not flood a technician's terminal or the journal).
+func quoted(_ text: String, limit: Int = 200) -> String {
+    let cut = text.count > limit
     var result = "\""
-    for scalar in text.unicodeScalars {
+    for scalar in (cut ? String(text.prefix(limit)) : text).unicodeScalars {
         switch scalar {
         case "\"": result += "\\\""
         case "\\": result += "\\\\"
@@ -210,7 +217,7 @@ func quoted(_ text: String) -> String {
             }
         }
     }
-    return result + "\""
+    return result + (cut ? "…\" (\(text.count) characters)" : "\"")
 }
 
 /// Why `text` cannot be a `terminal`, `site` or `survey`, or nil if it can.

@@ -209,6 +209,22 @@ let documentCases: [ErrorCase] = [
         #expect(located.description == "smiley.yaml:3:1: site: bad")
     }
 
+    @Test("a bad value is quoted to at most 200 characters, with its length", arguments: [
+        "site: \"\(String(repeating: "s", count: 4000))\\u0001\"\n",
+        "database: \"~\(String(repeating: "d", count: 4000))\"\n",
+        "press:\n  debounce-ms: \(String(repeating: "9", count: 4000))\n",
+        "press:\n  debounce-ms: \"\(String(repeating: "x", count: 4000))\"\n",
+        "input: \(String(repeating: "k", count: 4000))\n",
+        "timezone: \(String(repeating: "Z", count: 4000))\n",
+        "input: replay\nreplay:\n  file: t.txt\n  speed: \(String(repeating: "7", count: 3999))x\n",
+    ])
+    func longValuesCut(_ line: String) throws {
+        let error = try #require(parseError(twoButtons + line))
+        #expect(error.message.count < 700, "\(error.message.count) characters: \(error.message.prefix(300))")
+        #expect(error.message.contains("(4001 characters)") || error.message.contains("(4000 characters)"),
+                "\(error.message.prefix(300))")
+    }
+
     @Test func hostNameUnfitForTerminalIdAsksForTerminal() throws {
         do {
             _ = try parse(twoButtons, hostName: String(repeating: "h", count: 80))

@@ -131,6 +131,24 @@ struct GateOptionTableTests {
     }
 }
 
+@Suite("ssh-gate audit log")
+struct SSHGateLogTests {
+    @Test("every verdict names who, from where, what and why")
+    func lines() {
+        #expect(SSHGateCommand.logLine(verdict: "allowed", command: "summary --week", detail: "runs smileyctl summary --week",
+                                       user: "staff", client: "192.0.2.7 50122 22")
+            == "allowed \"summary --week\" for staff from 192.0.2.7: runs smileyctl summary --week")
+        #expect(SSHGateCommand.logLine(verdict: "refused", command: "summary; rm", detail: "the character \";\" is not allowed",
+                                       user: "staff", client: nil)
+            == "refused \"summary; rm\" for staff: the character \";\" is not allowed")
+        let long = SSHGateCommand.logLine(verdict: "refused", command: String(repeating: "x", count: 5000), detail: "too long",
+                                          user: "staff", client: nil)
+        #expect(long.count < 260)
+        #expect(SSHGateCommand.logLine(verdict: "allowed", command: nil, detail: "runs smileyctl summary", user: "u", client: nil)
+            == "allowed \"\" for u: runs smileyctl summary")
+    }
+}
+
 /// The built smileyctl as a forced command, with SSH_ORIGINAL_COMMAND set as sshd sets it.
 @Suite("smileyctl ssh-gate")
 struct SSHGateProcessTests {

@@ -28,8 +28,10 @@ struct SSHGateCommand: ParsableCommand {
         let command = ProcessInfo.processInfo.environment["SSH_ORIGINAL_COMMAND"]
         switch SSHGatePolicy.decide(command) {
         case .success(.help):
+            Self.log(verdict: "allowed", command: command, detail: "help")
             try? StandardOutput.write(SSHGatePolicy.helpText)
         case .success(.run(var arguments)):
+            Self.log(verdict: "allowed", command: command, detail: "runs smileyctl " + arguments.joined(separator: " "))
             if let config = global.config, arguments.first != "--version" {
                 arguments.insert(contentsOf: ["--config", config], at: 1)
             }
@@ -37,7 +39,7 @@ struct SSHGateCommand: ParsableCommand {
             StandardOutput.error("smileyctl ssh-gate: cannot run smileyctl: \(String(cString: strerror(failure)))\n")
             throw ExitCode(71)  // EX_OSERR
         case .failure(let refusal):
-            Self.log("refused \(JSONValue.quote(String((command ?? "").prefix(200)))): \(refusal.description)")
+            Self.log(verdict: "refused", command: command, detail: refusal.description)
             StandardOutput.error("smileyctl ssh-gate: refused: \(refusal.description)\n")
             throw ExitCode(refusal.exitCode)
         }
@@ -54,11 +56,26 @@ struct SSHGateCommand: ParsableCommand {
         return failure
     }
 
-    /// One line to the system log (auth facility), for whoever audits the terminal.
-    static func log(_ message: String) {
-        let client = ProcessInfo.processInfo.environment["SSH_CLIENT"].map { " from \($0.split(separator: " ").first ?? "")" } ?? ""
+    /// One line per command to the system log (auth facility, so the journal): who, from where,
+    /// what, and the verdict — for whoever audits the terminal.
+    static func log(verdict: String, command: String?, detail: String) {
+        let environment = ProcessInfo.processInfo.environment
+        let line = logLine(verdict: verdict, command: command, detail: detail, user: currentUser(),
+                           client: environment["SSH_CLIENT"])
         openlog("smileyctl-ssh-gate", LOG_PID, LOG_AUTHPRIV)
-        withVaList([message + client]) { vsyslog(LOG_WARNING, "%s", $0) }
+        withVaList([line]) { vsyslog(verdict == "allowed" ? LOG_INFO : LOG_WARNING, "%s", $0) }
         closelog()
+    }
+
+    /// `refused "summary; rm" for staff from 192.0.2.7: the character ";" is not allowed`
+    static func logLine(verdict: String, command: String?, detail: String, user: String, client: String?) -> String {
+        let what = JSONValue.quote(String((command ?? "").prefix(200)))
+        let from = client.map { " from \($0.split(separator: " ").first ?? "")" } ?? ""
+        return "\(verdict) \(what) for \(user)\(from): \(detail)"
+    }
+
+    static func currentUser() -> String {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
     }
 }
