@@ -1,3 +1,4 @@
+import SmileyPlatform
 import Foundation
 import Logging
 import SmileyStore
@@ -76,7 +77,7 @@ actor StatusBoard {
     private func write() {
         guard !removed else { return }
         lastWriteNs = DispatchTime.now().uptimeNanoseconds
-        status.updatedAtMs = Int64(Date().timeIntervalSince1970 * 1000)
+        status.updatedAtMs = WallClock.nowMs()
         notifier?.send("STATUS=\(summaryLine)")
         guard let path else { return }
         do {

@@ -1,3 +1,4 @@
+import SmileyPlatform
 import Foundation
 import GRDB
 import SmileyCore
@@ -125,7 +126,7 @@ public final class SampleWriter: Sendable {
                 let reason = SmileyDatabase.describe(error)
                 let health = state.withLock { state -> StoreHealth in
                     if state.health.failure == nil {
-                        state.health.failingSinceMs = Int64(Date().timeIntervalSince1970 * 1000)
+                        state.health.failingSinceMs = WallClock.nowMs()
                     }
                     state.health.failure = "committing to \(path) failed: \(reason); \(state.pending.count) change(s) held in memory, retrying"
                     state.health.pending = state.pending.count
