@@ -136,10 +136,10 @@ let package = Package(
 
         // Shared by the test targets: temporary folders, the built executables, running processes.
         .target(name: "SmileyTestSupport", path: "Tests/SmileyTestSupport"),
-        .testTarget(name: "SmileyCoreTests", dependencies: ["SmileyCore"]),
+        .testTarget(name: "SmileyCoreTests", dependencies: ["SmileyCore", "SmileyTestSupport"]),
         .testTarget(name: "SmileyPlatformTests", dependencies: ["SmileyPlatform"]),
         .testTarget(name: "SmileyConfigTests", dependencies: ["SmileyConfig"]),
-        .testTarget(name: "SmileyInputTests", dependencies: ["SmileyInput"]),
+        .testTarget(name: "SmileyInputTests", dependencies: ["SmileyInput", "SmileyTestSupport"]),
         .testTarget(name: "SmileyStoreTests", dependencies: ["SmileyStore", "SmileyPlatform", "SmileyTestSupport"]),
         .testTarget(name: "SmileyDaemonTests", dependencies: [
             "SmileyDaemon", "SmileyStore", "SmileyInput", "SmileyConfig", "SmileyPlatform", "SmileyTestSupport",
