@@ -5,7 +5,7 @@ import SmileyCore
 
 /// Seeded random mutations of valid traces: every one is read or refused with a clear message,
 /// none traps or hangs. The seed is fixed, so a failure reproduces.
-@Suite("Trace reader under random mutations")
+@Suite("Trace reader under random mutations", .timeLimit(.minutes(1)))
 struct TraceFuzzTests {
     static let seeds: [String] = [
         "event: FALLING EDGE offset: 5 timestamp: [       1.837897128]\nevent:  RISING EDGE offset: 5 timestamp: [       1.901234567]\n",
