@@ -55,7 +55,7 @@ actor StatusBoard {
     }
 
     private func publishSoon() {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = MonotonicClock.nowNs()
         if now - lastWriteNs >= 1_000_000_000 {
             write()
             return
@@ -76,7 +76,7 @@ actor StatusBoard {
 
     private func write() {
         guard !removed else { return }
-        lastWriteNs = DispatchTime.now().uptimeNanoseconds
+        lastWriteNs = MonotonicClock.nowNs()
         status.updatedAtMs = WallClock.nowMs()
         notifier?.send("STATUS=\(summaryLine)")
         guard let path else { return }

@@ -101,12 +101,12 @@ public final class SampleWriter: Sendable {
         var backoffMs: UInt64 = 100
         while true {
             guard let batch = await nextBatch() else { return }
-            let started = DispatchTime.now().uptimeNanoseconds
+            let started = MonotonicClock.nowNs()
             do {
                 try await pool.write { db in
                     try Self.apply(batch, in: db)
                 }
-                let duration = DispatchTime.now().uptimeNanoseconds - started
+                let duration = MonotonicClock.nowNs() - started
                 backoffMs = 100
                 let (waiters, recovered) = state.withLock { state -> ([CheckedContinuation<Void, Never>], StoreHealth?) in
                     state.pending.removeFirst(batch.count)
