@@ -42,15 +42,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
-        // Pure domain: edges -> presses, misuse rules, summaries, time arithmetic. No I/O.
+        // Pure domain: edges -> presses, misuse rules, summaries, time (zones, calendars, timestamps).
+        // No I/O but loading a zone from the tz database (Time/Zone+Database.swift).
         .target(name: "SmileyCore"),
         // Small C shim for what Glibc does not export to Swift (adjtimex).
         .target(name: "CSmileySystem"),
         // A small shim over the system's gpiod.h: one API for libgpiod 1.6 and 2.x (chosen by the header).
         // SMILEY_LIBGPIOD_PREFIX (see `libgpiod` above) points it at another libgpiod.
         .target(name: "CGPIOD", cSettings: libgpiod.cSettings, linkerSettings: libgpiod.linkerSettings),
-        // Clocks, clock synchronization, boot id, waiting on file descriptors.
-        .target(name: "SmileyPlatform", dependencies: ["CSmileySystem"]),
+        // The system clocks (SystemTime), clock synchronization, boot id, waiting on file descriptors.
+        .target(name: "SmileyPlatform", dependencies: ["SmileyCore", "CSmileySystem"]),
         // The YAML configuration file, strictly decoded and validated.
         .target(name: "SmileyConfig", dependencies: [
             "SmileyCore", "SmileyPlatform",
@@ -135,10 +136,10 @@ let package = Package(
 
         // Shared by the test targets: temporary folders, the built executables, running processes.
         .target(name: "SmileyTestSupport", path: "Tests/SmileyTestSupport"),
-        .testTarget(name: "SmileyCoreTests", dependencies: ["SmileyCore"]),
+        .testTarget(name: "SmileyCoreTests", dependencies: ["SmileyCore", "SmileyTestSupport"]),
         .testTarget(name: "SmileyPlatformTests", dependencies: ["SmileyPlatform"]),
         .testTarget(name: "SmileyConfigTests", dependencies: ["SmileyConfig"]),
-        .testTarget(name: "SmileyInputTests", dependencies: ["SmileyInput"]),
+        .testTarget(name: "SmileyInputTests", dependencies: ["SmileyInput", "SmileyTestSupport"]),
         .testTarget(name: "SmileyStoreTests", dependencies: ["SmileyStore", "SmileyPlatform", "SmileyTestSupport"]),
         .testTarget(name: "SmileyDaemonTests", dependencies: [
             "SmileyDaemon", "SmileyStore", "SmileyInput", "SmileyConfig", "SmileyPlatform", "SmileyTestSupport",

@@ -295,7 +295,7 @@ struct ConfigDecoder {
         }
         if let zone = Zone(identifier: text) { return zone }
         var message = "unknown time zone \(quoted(text)); expected \(expected)"
-        if let suggestion = closestMatch(to: text, in: TimeZone.knownTimeZoneIdentifiers) {
+        if let suggestion = closestMatch(to: text, in: Zone.knownIdentifiers()) {
             message += "; did you mean \(suggestion)?"
         }
         throw top.error("timezone", at: node, message)

@@ -1,6 +1,6 @@
 import Foundation
 import SmileyCore
-@_exported import struct SmileyPlatform.Zone
+@_exported import struct SmileyCore.Zone
 
 /// The typed contents of `smiley.yaml`. Keys in the file are kebab-case (`debounce-ms`); see the
 /// README's configuration reference. ``ConfigLoader`` reads and validates it.
@@ -12,11 +12,8 @@ public struct Configuration: Sendable, Equatable {
     /// The question on the stand (`survey`). Default: `default`.
     public var survey: String
     /// IANA zone (`timezone`) for local days and UTC offsets. Default: the system's.
-    /// Offsets come from the C library's tz database (see ``Zone``), so the daemon never loads ICU.
+    /// Offsets come from the system's tz database (see ``Zone``), so no process loads ICU.
     public var zone: Zone
-
-    /// The same zone as Foundation's TimeZone, for calendar arithmetic in the staff tools.
-    public var timeZone: TimeZone { TimeZones.named(zone.identifier) ?? .gmt }
     /// Path of the SQLite database (`database`). Default: `/var/lib/smiley/smiley.sqlite`.
     public var database: String
     /// Folder for the daemon's status file and control socket (`runtime-directory`).

@@ -2,6 +2,7 @@ import Foundation
 import SmileyConfig
 import SmileyCore
 import SmileyStore
+import SmileyPlatform
 
 /// What every subcommand starts from: the configuration and a read-only view of the database.
 struct ControlContext {
@@ -15,9 +16,9 @@ struct ControlContext {
         let path = ConfigLoader.resolvePath(option: configOption, environment: environment)
         do {
             let configuration = try ConfigLoader.load(path: path, environment: environment, requireReplayFile: false)
-            var now = Int64(Date().timeIntervalSince1970 * 1000)
+            var now = WallClock.nowMs()
             // For reproducible reports and tests: SMILEY_NOW=2026-11-22T18:00:00+02:00.
-            if let pinned = environment["SMILEY_NOW"], let ms = ISOInstant.parseMs(pinned) { now = ms }
+            if let pinned = environment["SMILEY_NOW"], let ms = RFC3339.ms(parsing: pinned) { now = ms }
             return ControlContext(configuration: configuration, configPath: path, environment: environment, nowMs: now)
         } catch {
             throw ControlError(error)
@@ -32,7 +33,7 @@ struct ControlContext {
         }
     }
 
-    var zone: TimeZone { configuration.timeZone }
+    var zone: Zone { configuration.zone }
     var today: LocalDay { LocalDay(containing: nowMs, in: zone) }
 
     /// `today`, `yesterday` or `YYYY-MM-DD`.
@@ -46,25 +47,5 @@ struct ControlContext {
             }
             return day
         }
-    }
-}
-
-enum ISOInstant {
-    static func parseMs(_ text: String) -> Int64? {
-        RFC3339.ms(parsing: text)
-    }
-
-    /// Local wall time `HH:mm:ss` of an instant in a zone, with the date when not `on`.
-    static func local(_ ms: Int64, zone: TimeZone, withDate: Bool) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = withDate ? "yyyy-MM-dd HH:mm:ss" : "HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
-
-    /// RFC 3339 UTC with milliseconds.
-    static func utc(_ ms: Int64) -> String {
-        RFC3339.string(ms: ms)
     }
 }

@@ -14,8 +14,9 @@ import SmileyCore
 ///   id being `<chip> <offset>` for an unnamed line, `"<name>"` for a named line, or
 ///   `<chip> <offset> "<name>"` when gpiomon was given `--chip`; names are unquoted with
 ///   `--unquoted`. With `--utc`, `--localtime` or `--event-clock=realtime` the timestamp is
-///   printed as `2024-05-01T12:00:00.123456789Z` (or without `Z`), which is read as nanoseconds
-///   since 1970 (local times as if UTC: only differences matter to a replay).
+///   printed as `2024-05-01T12:00:00.123456789Z` (or without `Z`), read by ``RFC3339`` (the one
+///   timestamp grammar, docs/time.md) as nanoseconds since 1970 (local times as if UTC: only
+///   differences matter to a replay); 1970-01-01 to 2554-07-21 fit a trace's 64-bit clock.
 ///
 /// Any run of spaces and tabs separates fields. Blank lines, `#` comments and gpiomon's banner
 /// (`Monitoring line ...`) are skipped; any other line is an ``InputError/malformedTrace(file:lineNumber:content:expected:)``.
@@ -134,7 +135,8 @@ public struct GpiomonTrace: Sendable, Equatable {
         if hasPrefix(bytes, line, "Monitoring line") { return nil }
 
         let isV1 = hasPrefix(bytes, line, "event:")
-        let parsed = isV1 ? parseV1(bytes, line, lineNumber: lineNumber) : parseV2(bytes, line, lineNumber: lineNumber)
+        let parsed = isV1 ? parseV1(bytes, line, lineNumber: lineNumber)
+            : try parseV2(bytes, line, lineNumber: lineNumber, file: file)
         if let parsed { return parsed }
 
         let expected: String
@@ -190,10 +192,17 @@ public struct GpiomonTrace: Sendable, Equatable {
 
     /// `1.837897128\tfalling\tgpiochip0 5`, `1.837897128\tfalling\t"GPIO5"`,
     /// `1.837897128\tfalling\tgpiochip0 5 "GPIO5"`, unquoted names with `--unquoted`.
-    private static func parseV2(_ bytes: [UInt8], _ line: Range<Int>, lineNumber: Int) -> Record? {
+    private static func parseV2(_ bytes: [UInt8], _ line: Range<Int>, lineNumber: Int, file: String) throws(InputError) -> Record? {
         var scanner = Scanner(bytes: bytes, range: line)
-        guard let stampRange = scanner.token(),
-              let ns = parseSecondsTimestamp(bytes, stampRange) ?? parseISOTimestamp(bytes, stampRange) else { return nil }
+        guard let stampRange = scanner.token() else { return nil }
+        let ns: UInt64
+        if let seconds = parseSecondsTimestamp(bytes, stampRange) {
+            ns = seconds
+        } else if stampRange.count > 4, bytes[stampRange.lowerBound + 4] == UInt8(ascii: "-") {
+            ns = try wallTimestamp(bytes, stampRange, line: line, lineNumber: lineNumber, file: file)
+        } else {
+            return nil
+        }
         let edge: PhysicalEdge
         if scanner.word(caseInsensitive: "rising") {
             edge = .rising
@@ -287,37 +296,26 @@ public struct GpiomonTrace: Sendable, Equatable {
         return total
     }
 
-    /// `2024-05-01T12:00:00.123456789Z` (or without `Z`) → nanoseconds since 1970, as if UTC.
-    static func parseISOTimestamp(_ bytes: [UInt8], _ range: Range<Int>) -> UInt64? {
-        // YYYY-MM-DDTHH:MM:SS = 19 bytes, then .fraction, then optional Z.
-        guard range.count >= 19 else { return nil }
-        let base = range.lowerBound
-        func number(_ at: Int, _ length: Int) -> Int? {
-            var value = 0
-            for index in (base + at)..<(base + at + length) {
-                guard isDigit(bytes[index]) else { return nil }
-                value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
-            }
-            return value
+    /// A `--utc`/`--localtime` timestamp (`2024-05-01T12:00:00.123456789Z`, or without `Z`) →
+    /// nanoseconds since 1970, read by ``RFC3339`` with the offset optional (local times as if UTC).
+    /// A bad one is an error that says what is wrong with it, not just that the line is unreadable.
+    static func wallTimestamp(_ bytes: [UInt8], _ range: Range<Int>, line: Range<Int>, lineNumber: Int,
+                              file: String) throws(InputError) -> UInt64 {
+        let problem: String
+        do {
+            let instant = try RFC3339.instant(bytes, range, offset: .optionalUTC)
+            if let ns = instant.unsignedNanoseconds { return ns }
+            problem = "its time is outside \(wallTimestampRange), the nanoseconds since 1970 a trace's 64-bit clock holds"
+        } catch {
+            problem = "\(error)"
         }
-        guard bytes[base + 4] == UInt8(ascii: "-"), bytes[base + 7] == UInt8(ascii: "-"),
-              bytes[base + 10] == UInt8(ascii: "T"), bytes[base + 13] == UInt8(ascii: ":"),
-              bytes[base + 16] == UInt8(ascii: ":"),
-              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-              year >= 1970, (1...12).contains(month), (1...31).contains(day),
-              hour < 24, minute < 60, second < 61 else { return nil }
-        var end = range.upperBound
-        if bytes[end - 1] == UInt8(ascii: "Z") { end -= 1 }
-        var fractionNs: UInt64 = 0
-        if base + 19 < end {
-            guard let ns = parseSecondsTimestamp(bytes, (base + 17)..<end) else { return nil }
-            fractionNs = ns % 1_000_000_000
-        }
-        let days = CivilCalendar.dayNumber(year: year, month: month, day: day)
-        let seconds = UInt64(days) * 86_400 + UInt64(hour * 3600 + minute * 60 + second)
-        return seconds * 1_000_000_000 + fractionNs
+        throw InputError.malformedTrace(file: file, lineNumber: lineNumber,
+                                        content: truncated(String(decoding: bytes[line], as: UTF8.self)),
+                                        expected: exampleV2Wall + "; " + problem)
     }
+
+    static let wallTimestampRange = "1970-01-01T00:00:00Z to 2554-07-21T23:34:33.709551615Z"
+    static let exampleV2Wall = "\"2024-05-01T12:00:00.123456789Z<TAB>falling<TAB>gpiochip0 5\" (libgpiod 2.x, --utc or --localtime)"
 
     private static func hasPrefix(_ bytes: [UInt8], _ range: Range<Int>, _ prefix: String) -> Bool {
         let utf8 = prefix.utf8

@@ -88,9 +88,7 @@ public final class DirectoryWatcher: @unchecked Sendable {
     }
 
     private static func nowMs() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+        Int64(MonotonicClock.nowNs() / 1_000_000)
     }
 }
 

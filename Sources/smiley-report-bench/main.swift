@@ -59,7 +59,10 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-let zone = TimeZone(identifier: "Europe/Helsinki")!
+guard let zone = Zone(identifier: "Europe/Helsinki") else {
+    FileHandle.standardError.write(Data("smiley-report-bench: Europe/Helsinki is not in the tz database at \(Zone.databaseDirectory)\n".utf8))
+    exit(69)
+}
 let lastDay = LocalDay(year: 2026, month: 11, day: 30)
 let names = ["very-unhappy", "unhappy", "happy", "very-happy"]
 
@@ -129,8 +132,8 @@ func generate(path: String, samples total: Int) throws {
                 } else {
                     // The offset in force at this local time (the wall clock that recorded it).
                     let guess = local - 7_200_000
-                    let found = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(guess) / 1000))
-                    let exact = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - Int64(found) * 1000) / 1000))
+                    let found = zone.secondsFromUTC(atMs: guess)
+                    let exact = zone.secondsFromUTC(atMs: local - Int64(found) * 1000)
                     offsetCache[hourKey] = exact
                     utcOffset = exact
                 }

@@ -291,18 +291,3 @@ struct TailFollowerTests {
         ])
     }
 }
-
-@Suite("Timestamps in exports")
-struct TimestampTests {
-    @Test("UTC and local wall time with the sample's own offset", arguments: [
-        (Int64(1_795_331_702_123), 7200, "2026-11-22T07:15:02.123Z", "2026-11-22T09:15:02.123+02:00"),
-        (Int64(1_795_331_702_003), -18000, "2026-11-22T07:15:02.003Z", "2026-11-22T02:15:02.003-05:00"),
-        (Int64(1_795_331_702_000), 19800, "2026-11-22T07:15:02.000Z", "2026-11-22T12:45:02.000+05:30"),
-        (Int64(1_798_761_599_999), 7200, "2026-12-31T23:59:59.999Z", "2027-01-01T01:59:59.999+02:00"),
-        (Int64(0), -3600, "1970-01-01T00:00:00.000Z", "1969-12-31T23:00:00.000-01:00"),
-    ])
-    func formats(ms: Int64, offset: Int, utc: String, local: String) {
-        #expect(Timestamps.utc(ms) == utc)
-        #expect(Timestamps.local(ms, offsetSeconds: offset) == local)
-    }
-}

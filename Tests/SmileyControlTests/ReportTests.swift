@@ -8,7 +8,7 @@ import Testing
 
 @Suite("The end-of-day report")
 struct EndOfDayTests {
-    let helsinki = TimeZone(identifier: "Europe/Helsinki")!
+    let helsinki = Zone(identifier: "Europe/Helsinki")!
 
     static func ms(_ iso: String) -> Int64 {
         Int64(ISO8601DateFormatter().date(from: iso)!.timeIntervalSince1970 * 1000)

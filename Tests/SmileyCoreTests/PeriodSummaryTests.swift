@@ -3,7 +3,7 @@ import Testing
 @testable import SmileyCore
 
 let fourNames = ["very-unhappy", "unhappy", "happy", "very-happy"]
-let helsinkiZone = TimeZone(identifier: "Europe/Helsinki")!
+let helsinkiZone = Zone(identifier: "Europe/Helsinki")!
 
 func tally(_ counts: [Int], interval: [Int] = [], held: Int = 0) -> Tally {
     var tally = Tally(buttons: counts.count)

@@ -143,7 +143,7 @@ struct ReportPeriodTests {
 
 @Suite("Hours of a local day")
 struct HourSlotTests {
-    let helsinki = TimeZone(identifier: "Europe/Helsinki")!
+    let helsinki = Zone(identifier: "Europe/Helsinki")!
 
     @Test("an ordinary day has the 24 hours 00…23 at one offset")
     func ordinary() {
@@ -174,9 +174,9 @@ struct HourSlotTests {
 
     @Test("half-hour zones and zones west of UTC keep local hours")
     func otherZones() {
-        let kolkata = LocalDay(year: 2026, month: 11, day: 22).hourSlots(in: TimeZone(identifier: "Asia/Kolkata")!)
+        let kolkata = LocalDay(year: 2026, month: 11, day: 22).hourSlots(in: Zone(identifier: "Asia/Kolkata")!)
         #expect(kolkata.count == 24 && kolkata.first?.isoStart == "2026-11-22T00:00:00+05:30")
-        let newYork = LocalDay(year: 2026, month: 3, day: 8).hourSlots(in: TimeZone(identifier: "America/New_York")!)
+        let newYork = LocalDay(year: 2026, month: 3, day: 8).hourSlots(in: Zone(identifier: "America/New_York")!)
         #expect(newYork.count == 23 && !newYork.map(\.hourOfDay).contains(2))
     }
 

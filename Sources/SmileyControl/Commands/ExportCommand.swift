@@ -1,3 +1,4 @@
+import SmileyPlatform
 import ArgumentParser
 import Foundation
 import SmileyCore
@@ -92,7 +93,7 @@ final class ExportProgress {
     private var lastShownMs: Int64 = 0
 
     func update(_ written: Int) {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = WallClock.nowMs()
         guard now - lastShownMs >= 200 else { return }
         lastShownMs = now
         StandardOutput.error("\rexported \(written) of \(total) samples (\(total == 0 ? 100 : written * 100 / total)%)")

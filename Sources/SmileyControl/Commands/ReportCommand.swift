@@ -70,7 +70,7 @@ struct ReportCommand: ParsableCommand {
     static func render(_ summary: PeriodSummary, format: ReportFormat, context: ControlContext) -> String {
         switch format {
         case .html:
-            let generated = ISOInstant.local(context.nowMs, zone: context.zone, withDate: true) + " " + context.zone.identifier
+            let generated = RFC3339.plainLocal(ms: context.nowMs, zone: context.zone) + " " + context.zone.identifier
             return HTMLReport.render(summary, context: HTMLReport.Context(
                 site: context.configuration.site, terminal: context.configuration.terminal, generated: generated))
         case .text:

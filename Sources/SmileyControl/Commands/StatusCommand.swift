@@ -29,7 +29,7 @@ struct StatusCommand: ParsableCommand {
 /// Everything `status` shows, gathered once.
 struct StatusReport {
     var today: LocalDay
-    var zone: TimeZone
+    var zone: Zone
     var tally: Tally
     var last: StoredSample?
     var samples: Int
@@ -66,7 +66,7 @@ struct StatusReport {
         if let daemon {
             daemonValue = .object([
                 ("pid", .int(Int(daemon.pid))), ("version", .string(daemon.version)),
-                ("startedAt", .string(ISOInstant.utc(daemon.startedAtMs))), ("input", .string(daemon.input)),
+                ("startedAt", .string(RFC3339.string(ms: daemon.startedAtMs))), ("input", .string(daemon.input)),
                 ("committedPresses", .int(daemon.committedPresses)),
                 ("heldButtons", .array(daemon.heldButtons.map { .string($0) })),
                 ("clockSynchronized", .bool(daemon.clockSynchronized)),
@@ -79,7 +79,7 @@ struct StatusReport {
         if let last {
             lastValue = .object([
                 ("id", .string(last.id.uuidString.lowercased())), ("button", .string(last.buttonName)),
-                ("recordedAt", .string(ISOInstant.utc(last.recordedAtMs))),
+                ("recordedAt", .string(RFC3339.string(ms: last.recordedAtMs))),
                 ("misuse", last.misuse.map { .string($0.rawValue) } ?? .null),
                 ("clock", .string(last.clockState)),
             ])
@@ -104,7 +104,7 @@ struct StatusReport {
     func text(terminal: Terminal) -> String {
         var lines: [String] = []
         if let daemon {
-            var line = "smileyd: " + terminal.green("running") + " (pid \(daemon.pid), input \(daemon.input), since \(ISOInstant.local(daemon.startedAtMs, zone: zone, withDate: true)))"
+            var line = "smileyd: " + terminal.green("running") + " (pid \(daemon.pid), input \(daemon.input), since \(RFC3339.plainLocal(ms: daemon.startedAtMs, zone: zone)))"
             if !daemon.clockSynchronized { line += " — " + terminal.yellow("clock not synchronized yet") }
             lines.append(line)
             if let failure = daemon.storeFailure {
@@ -130,7 +130,7 @@ struct StatusReport {
         if let last {
             let state = last.misuse.map { "flagged \($0.rawValue)" } ?? "accepted"
             let clock = last.clockState == "synchronized" ? "" : " (clock \(last.clockState))"
-            lines.append("Last press: \(ISOInstant.local(last.recordedAtMs, zone: zone, withDate: true)) \(last.buttonName), \(state)\(clock)")
+            lines.append("Last press: \(RFC3339.plainLocal(ms: last.recordedAtMs, zone: zone)) \(last.buttonName), \(state)\(clock)")
         } else {
             lines.append("Last press: none yet")
         }

@@ -1,3 +1,4 @@
+import SmileyPlatform
 import ArgumentParser
 import Foundation
 import GRDB
@@ -168,7 +169,7 @@ struct SyncCommand: AsyncParsableCommand {
         let uploader = Uploader(
             store: setup.store, sender: setup.client,
             settings: SyncSetup.uploaderSettings(configuration, holdBoot: nil), url: setup.settings.url,
-            settledHorizon: horizon, wallNowMs: { Int64(Date().timeIntervalSince1970 * 1000) }, logger: logger)
+            settledHorizon: horizon, wallNowMs: { WallClock.nowMs() }, logger: logger)
         let runner = Task { await uploader.run() }
         let watcher = Task {
             guard let netlink = try? NetlinkWatcher() else { return }
@@ -271,9 +272,7 @@ struct MonotonicDeadline: Sendable {
     }
 
     static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+        MonotonicClock.nowNs()
     }
 }
 
@@ -292,7 +291,7 @@ struct ProgressLine: Sendable {
         if progress.quarantined > 0 { line += ", \(progress.quarantined) quarantined" }
         if let error = progress.lastError {
             if let next = progress.nextAttemptAtMs {
-                let seconds = max(0, (next - Int64(Date().timeIntervalSince1970 * 1000) + 999) / 1000)
+                let seconds = max(0, (next - WallClock.nowMs() + 999) / 1000)
                 line += " — retrying in \(seconds) s: \(error)"
             } else {
                 line += " — \(error)"

@@ -95,13 +95,13 @@ struct TailFollower: Sendable {
         }
         var settleUntil: Int64 = 0
         while !stop() {
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = WallClock.nowMs()
             let timeout: Int32 = watcher == nil ? pollingIntervalMs
                 : now < settleUntil ? 100 : safetyIntervalMs
             do {
                 if let watcher {
                     switch try watcher.wait(timeoutMs: timeout, hangupFD: hangupFD) {
-                    case .changed: settleUntil = Int64(Date().timeIntervalSince1970 * 1000) + settleMs
+                    case .changed: settleUntil = WallClock.nowMs() + settleMs
                     case .timeout: break
                     case .hangup: return
                     }

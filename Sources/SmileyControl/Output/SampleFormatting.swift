@@ -12,20 +12,20 @@ enum SampleFormatting {
 
     static func csvLine(_ s: StoredSample) -> String {
         CSV.line([
-            s.id.uuidString.lowercased(), Timestamps.utc(s.recordedAtMs),
-            Timestamps.local(s.recordedAtMs, offsetSeconds: s.utcOffsetSeconds), String(s.utcOffsetSeconds),
+            s.id.uuidString.lowercased(), RFC3339.string(ms: s.recordedAtMs),
+            RFC3339.string(ms: s.recordedAtMs, offsetSeconds: s.utcOffsetSeconds), String(s.utcOffsetSeconds),
             CSV.text(s.terminal), CSV.text(s.site), CSV.text(s.survey), String(s.button), CSV.text(s.buttonName),
             String(s.scale),
             s.misuse?.rawValue ?? "", s.heldMs.map { String($0) } ?? "", s.clockState,
-            s.originalRecordedAtMs.map(Timestamps.utc) ?? "", s.bootID, String(s.monotonicNs), s.syncState,
+            s.originalRecordedAtMs.map { RFC3339.string(ms: $0) } ?? "", s.bootID, String(s.monotonicNs), s.syncState,
         ])
     }
 
     static func json(_ s: StoredSample) -> JSONValue {
         .object([
             ("id", .string(s.id.uuidString.lowercased())),
-            ("recordedAt", .string(Timestamps.utc(s.recordedAtMs))),
-            ("localTime", .string(Timestamps.local(s.recordedAtMs, offsetSeconds: s.utcOffsetSeconds))),
+            ("recordedAt", .string(RFC3339.string(ms: s.recordedAtMs))),
+            ("localTime", .string(RFC3339.string(ms: s.recordedAtMs, offsetSeconds: s.utcOffsetSeconds))),
             ("utcOffsetSeconds", .int(s.utcOffsetSeconds)),
             ("terminal", .string(s.terminal)),
             ("site", .string(s.site)),
@@ -37,7 +37,7 @@ enum SampleFormatting {
             ("heldMs", s.heldMs.map { .int(Int($0)) } ?? .null),
             ("clock", .string(s.clockState)),
             ("clockSynchronized", .bool(s.clockSynchronized)),
-            ("recordedAtOriginal", s.originalRecordedAtMs.map { .string(Timestamps.utc($0)) } ?? .null),
+            ("recordedAtOriginal", s.originalRecordedAtMs.map { .string(RFC3339.string(ms: $0)) } ?? .null),
             ("bootId", .string(s.bootID)),
             ("monotonicNs", .string(String(s.monotonicNs))),
             ("syncState", .string(s.syncState)),
@@ -46,7 +46,7 @@ enum SampleFormatting {
 
     /// `2026-11-22 11:15:02  very-happy     accepted` (+ flags), for `tail`.
     static func tailLine(_ s: StoredSample, nameWidth: Int, terminal: Terminal) -> String {
-        var line = Timestamps.localPlain(s.recordedAtMs, offsetSeconds: s.utcOffsetSeconds) + "  "
+        var line = RFC3339.plainLocal(ms: s.recordedAtMs, offsetSeconds: s.utcOffsetSeconds) + "  "
         let name = s.buttonName.padded(nameWidth)
         let value = Scale.value(ofButton: s.button, scale: s.scale)
         line += value < 40 ? terminal.red(name) : value < 60 ? terminal.yellow(name) : terminal.green(name)

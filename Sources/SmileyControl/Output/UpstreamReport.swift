@@ -1,6 +1,7 @@
 import Foundation
 import SmileyConfig
 import SmileyStore
+import SmileyCore
 
 /// The upstream part of `smileyctl status`: from the running daemon when there is one, else from
 /// the database.
@@ -34,11 +35,11 @@ struct UpstreamReport {
             ("url", .string(url)),
             ("state", .string(state)),
             ("backlog", .int(counts.unsynced)),
-            ("oldestUnsynced", counts.oldestUnsyncedMs.map { .string(ISOInstant.utc($0)) } ?? .null),
-            ("lastSuccess", lastSuccessAtMs.map { .string(ISOInstant.utc($0)) } ?? .null),
+            ("oldestUnsynced", counts.oldestUnsyncedMs.map { .string(RFC3339.string(ms: $0)) } ?? .null),
+            ("lastSuccess", lastSuccessAtMs.map { .string(RFC3339.string(ms: $0)) } ?? .null),
             ("lastError", lastError.map { .string($0) } ?? .null),
-            ("lastErrorAt", lastErrorAtMs.map { .string(ISOInstant.utc($0)) } ?? .null),
-            ("nextAttempt", live?.nextAttemptAtMs.map { .string(ISOInstant.utc($0)) } ?? .null),
+            ("lastErrorAt", lastErrorAtMs.map { .string(RFC3339.string(ms: $0)) } ?? .null),
+            ("nextAttempt", live?.nextAttemptAtMs.map { .string(RFC3339.string(ms: $0)) } ?? .null),
             ("consecutiveFailures", .int(live?.consecutiveFailures ?? 0)),
             ("holdingForClock", .bool(live?.holdingForClock ?? false)),
             ("quarantinedBatches", .int(counts.quarantinedBatches)),
@@ -50,14 +51,14 @@ struct UpstreamReport {
                     ("error", batch.lastError.map { .string($0) } ?? .null),
                 ])
             })),
-            ("lastHeartbeat", live?.lastHeartbeatAtMs.map { .string(ISOInstant.utc($0)) } ?? .null),
+            ("lastHeartbeat", live?.lastHeartbeatAtMs.map { .string(RFC3339.string(ms: $0)) } ?? .null),
             ("diskFreeBytes", live?.diskFreeBytes.map { .int(Int($0)) } ?? .null),
             ("lowDisk", live?.lowDisk.map { .string($0) } ?? .null),
         ])
     }
 
-    func lines(terminal: Terminal, zone: TimeZone) -> [String] {
-        func time(_ ms: Int64) -> String { ISOInstant.local(ms, zone: zone, withDate: true) }
+    func lines(terminal: Terminal, zone: Zone) -> [String] {
+        func time(_ ms: Int64) -> String { RFC3339.plainLocal(ms: ms, zone: zone) }
         var lines: [String] = []
         let backlog = counts.unsynced == 0 ? terminal.green("backlog empty") : "backlog \(counts.unsynced) sample\(counts.unsynced == 1 ? "" : "s")"
         lines.append("Upstream: \(url) — \(backlog) (\(state))")

@@ -6,9 +6,9 @@ import SmileyCore
 enum EndOfDay {
     /// The most recent day whose closing time has passed at `nowMs`: today from `closing` on,
     /// else yesterday. A closing time of 00:00 means a day is reported once it has ended.
-    static func reportDay(nowMs: Int64, zone: TimeZone, closing: ClockTime) -> LocalDay {
+    static func reportDay(nowMs: Int64, zone: Zone, closing: ClockTime) -> LocalDay {
         let today = LocalDay(containing: nowMs, in: zone)
-        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(nowMs) / 1000))
+        let offset = zone.secondsFromUTC(atMs: nowMs)
         let localMs = nowMs + Int64(offset) * 1000
         let minuteOfDay = Int((localMs - CivilCalendar.floorDiv(localMs, CivilCalendar.msPerDay) * CivilCalendar.msPerDay) / 60_000)
         if closing.minutesSinceMidnight > 0, minuteOfDay >= closing.minutesSinceMidnight { return today }

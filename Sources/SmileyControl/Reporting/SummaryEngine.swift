@@ -19,7 +19,7 @@ public enum SummaryEngine {
                                              earlier: earlierPeriods.map(\.localRangeMs),
                                              survey: survey, buttons: names.count)
         return SummaryBuilder.build(
-            period: period, zone: configuration.timeZone, buttonNames: names, survey: survey,
+            period: period, zone: configuration.zone, buttonNames: names, survey: survey,
             includeMisuse: includeMisuse, minSamples: configuration.report.minSamples, hourly: counts.hourly,
             earlier: Array(zip(earlierPeriods, counts.earlier)).map { (period: $0.0, tally: $0.1) })
     }

@@ -145,29 +145,16 @@ public struct SmileydCommand: AsyncParsableCommand {
 
     private func parseStart() throws -> Int64? {
         guard let replayStart else { return nil }
-        guard let ms = ISOTime.parseMs(replayStart) else {
-            throw ValidationError("--replay-start must be an ISO 8601 time with an offset, e.g. 2026-11-22T09:00:00+02:00 (got \"\(replayStart)\")")
+        do {
+            return try RFC3339.ms(reading: replayStart)
+        } catch {
+            throw ValidationError("--replay-start must be an RFC 3339 time with an offset, e.g. 2026-11-22T09:00:00+02:00: \(error)")
         }
-        return ms
     }
 
     /// Prints one clear line and exits with a sysexits status: no stack trace.
     static func fail(_ message: String, code: Int32) -> Never {
         FileHandle.standardError.write(Data("smileyd: error: \(message)\n".utf8))
         Foundation.exit(code)
-    }
-}
-
-/// ISO 8601 instants as users type them.
-enum ISOTime {
-    static func parseMs(_ text: String) -> Int64? {
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) {
-                return Int64((date.timeIntervalSince1970 * 1000).rounded())
-            }
-        }
-        return nil
     }
 }

@@ -1,3 +1,4 @@
+import SmileyPlatform
 import Foundation
 import Logging
 import SmileyCore
@@ -102,8 +103,6 @@ public struct DaemonLogHandler: LogHandler {
 
     /// `2026-11-22T09:15:02.123Z` (RFC 3339, UTC, ms), written straight into the line.
     static func appendTimestamp(to line: inout String) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        RFC3339.append(ms: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000), to: &line)
+        RFC3339.append(ms: WallClock.nowMs(), to: &line)
     }
 }

@@ -1,3 +1,4 @@
+import SmileyPlatform
 import Foundation
 import Logging
 import SmileyStore
@@ -54,7 +55,7 @@ actor StatusBoard {
     }
 
     private func publishSoon() {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = MonotonicClock.nowNs()
         if now - lastWriteNs >= 1_000_000_000 {
             write()
             return
@@ -75,8 +76,8 @@ actor StatusBoard {
 
     private func write() {
         guard !removed else { return }
-        lastWriteNs = DispatchTime.now().uptimeNanoseconds
-        status.updatedAtMs = Int64(Date().timeIntervalSince1970 * 1000)
+        lastWriteNs = MonotonicClock.nowNs()
+        status.updatedAtMs = WallClock.nowMs()
         notifier?.send("STATUS=\(summaryLine)")
         guard let path else { return }
         do {

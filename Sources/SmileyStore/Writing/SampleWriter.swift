@@ -1,3 +1,4 @@
+import SmileyPlatform
 import Foundation
 import GRDB
 import SmileyCore
@@ -100,12 +101,12 @@ public final class SampleWriter: Sendable {
         var backoffMs: UInt64 = 100
         while true {
             guard let batch = await nextBatch() else { return }
-            let started = DispatchTime.now().uptimeNanoseconds
+            let started = MonotonicClock.nowNs()
             do {
                 try await pool.write { db in
                     try Self.apply(batch, in: db)
                 }
-                let duration = DispatchTime.now().uptimeNanoseconds - started
+                let duration = MonotonicClock.nowNs() - started
                 backoffMs = 100
                 let (waiters, recovered) = state.withLock { state -> ([CheckedContinuation<Void, Never>], StoreHealth?) in
                     state.pending.removeFirst(batch.count)
@@ -125,7 +126,7 @@ public final class SampleWriter: Sendable {
                 let reason = SmileyDatabase.describe(error)
                 let health = state.withLock { state -> StoreHealth in
                     if state.health.failure == nil {
-                        state.health.failingSinceMs = Int64(Date().timeIntervalSince1970 * 1000)
+                        state.health.failingSinceMs = WallClock.nowMs()
                     }
                     state.health.failure = "committing to \(path) failed: \(reason); \(state.pending.count) change(s) held in memory, retrying"
                     state.health.pending = state.pending.count

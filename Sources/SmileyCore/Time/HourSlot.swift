@@ -1,5 +1,3 @@
-import Foundation
-
 /// One hour on the terminal's wall clock, as the store groups presses: the local hour (counted
 /// from 1970-01-01 00:00 local, i.e. `(recorded_at + utc_offset·1000) / 3 600 000`) and the UTC
 /// offset in force. The offset tells the two 03:00 hours of an autumn daylight-saving night apart.
@@ -35,35 +33,13 @@ public struct HourSlot: Sendable, Hashable, Comparable {
     }
 
     /// `08:00`.
-    public var clockLabel: String { String(format: "%02d:00", hourOfDay) }
+    public var clockLabel: String { RFC3339.padded(hourOfDay, 2) + ":00" }
 
     /// `2026-11-22T08:00:00+02:00`.
     public var isoStart: String {
-        "\(day)T\(String(format: "%02d", hourOfDay)):00:00\(Self.offsetText(utcOffsetSeconds))"
+        "\(day)T\(RFC3339.padded(hourOfDay, 2)):00:00\(RFC3339.offsetText(utcOffsetSeconds))"
     }
 
     /// `+02:00`, `-05:00`, `+05:30`.
-    public static func offsetText(_ seconds: Int) -> String {
-        let sign = seconds < 0 ? "-" : "+"
-        let minutes = abs(seconds) / 60
-        return String(format: "%@%02d:%02d", sign, minutes / 60, minutes % 60)
-    }
-}
-
-extension LocalDay {
-    /// The hours this day has on a clock in `zone`, in order: 24 on most days, 23 on the day
-    /// daylight saving starts (the skipped hour is missing) and 25 on the day it ends (the
-    /// repeated hour twice, with its two offsets).
-    public func hourSlots(in zone: TimeZone) -> [HourSlot] {
-        let range = interval(in: zone)
-        var slots: [HourSlot] = []
-        var instant = range.lowerBound
-        while instant < range.upperBound {
-            let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant) / 1000))
-            let slot = HourSlot(recordedAtMs: instant, utcOffsetSeconds: offset)
-            if slot.day == self, slots.last != slot { slots.append(slot) }
-            instant += CivilCalendar.msPerHour
-        }
-        return slots
-    }
+    public static func offsetText(_ seconds: Int) -> String { RFC3339.offsetText(seconds) }
 }
