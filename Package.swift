@@ -85,6 +85,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The upstream contract (api/openapi.yaml) in one place: the wire types, the fast encoder and
+        // the strict decoder, shared by smileyd's uploader and the collector.
+        .target(name: "SmileyWire", dependencies: ["SmileyCore"]),
         // Upstream sync: wire format, uploader service, netlink watcher, control socket.
         .target(name: "SmileySync", dependencies: [
             "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform", "CSmileySystem",
@@ -153,6 +156,11 @@ let package = Package(
         .executableTarget(name: "smiley-report-bench", dependencies: [
             "SmileyControl", "SmileyStore", "SmileyConfig", "SmileyCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "SmileyWireTests", dependencies: [
+            "SmileyWire", "SmileyCore",
+            // Reads api/openapi.yaml (test-only).
+            .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "SmileyCollectorTests", dependencies: ["SmileyCollector"]),
         .testTarget(name: "SmileySyncTests", dependencies: [
