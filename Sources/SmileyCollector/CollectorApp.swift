@@ -205,10 +205,15 @@ public struct CollectorAPI: Sendable {
         case nil, "identity":
             return .success(body)
         case "gzip":
+            func tooLarge() -> BodyFailure {
+                BodyFailure(response: error(.contentTooLarge, "the body is larger than \(maxBodyBytes) bytes once decompressed"))
+            }
             do {
-                return .success(try body.decompress(with: .gzip(), maxSize: maxBodyBytes))
+                // CompressNIO's maxSize bounds what it allocates, which ByteBuffer rounds up: checked again here.
+                let plain = try body.decompress(with: .gzip(), maxSize: maxBodyBytes)
+                return plain.readableBytes <= maxBodyBytes ? .success(plain) : .failure(tooLarge())
             } catch let error as CompressNIOError where error == .bufferOverflow {
-                return .failure(BodyFailure(response: self.error(.contentTooLarge, "the body is larger than \(maxBodyBytes) bytes once decompressed")))
+                return .failure(tooLarge())
             } catch {
                 return .failure(BodyFailure(response: self.error(.badRequest, "the body is not valid gzip")))
             }

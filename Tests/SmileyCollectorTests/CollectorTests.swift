@@ -178,6 +178,23 @@ struct CollectorTests {
         }
     }
 
+    @Test("the body's size bound holds, before and after decompression")
+    func bodySizeBound() async throws {
+        try await withCollector { client in
+            let large = String(repeating: " ", count: 4 * 1024 * 1024 + 1)
+            try await client.execute(uri: "/v1/heartbeat", method: .post, headers: Self.headers(gzip: false), body: ByteBuffer(string: large)) { response in
+                #expect(response.status == .contentTooLarge)
+                let message = try Self.errorMessage(response.body)
+                #expect(message == "the body is larger than 4194304 bytes")
+            }
+            try await client.execute(uri: "/v1/heartbeat", method: .post, headers: Self.headers(gzip: true), body: try Self.body(large, gzip: true)) { response in
+                #expect(response.status == .contentTooLarge)
+                let message = try Self.errorMessage(response.body)
+                #expect(message == "the body is larger than 4194304 bytes once decompressed")
+            }
+        }
+    }
+
     @Test("heartbeats over HTTP: accepted (204), a missing member named (400), another terminal's refused (403); errors are the documented body")
     func heartbeats() async throws {
         let beat = Heartbeat(terminal: "t", site: "s", version: "0.1.0", sentAt: "2026-11-22T09:15:02.123Z", uptimeSeconds: 1, backlog: 0,
