@@ -13,8 +13,6 @@ extension WireDecoder {
     /// The body is read to its end first (a malformed body is reported as such wherever the fault
     /// is); then the batch's members are checked, then the samples in order.
     static func readBatch(_ bytes: UnsafeBufferPointer<UInt8>) throws(WireDecodingError) -> WireBatch {
-        var reader = WireReader(bytes)
-        var path = WirePath()
         var terminal: String?
         var site: String?
         var batchID: String?
@@ -23,40 +21,28 @@ extension WireDecoder {
         var sampleCount = 0
         var seenIDs = Set<UUID>()
         var firstProblem: WireDecodingError?
-        do throws(WireReader.Failure) {
-            try reader.beginObject()
-            var count = 0
-            var seen: UInt64 = 0
-            while let key = try reader.nextKey(BatchKey.self, count: &count, seen: &seen, unknown: .refused) {
-                path.key = key.rawValue
-                switch key {
-                case .terminal: terminal = try reader.null() ? nil : reader.string()
-                case .site: site = try reader.null() ? nil : reader.string()
-                case .batch: batchID = try reader.null() ? nil : reader.string()
-                case .samples:
-                    if try reader.null() { break }
-                    sawSamples = true
-                    try reader.beginArray()
-                    var elements = 0
-                    while try reader.nextElement(count: &elements) {
-                        path.index = sampleCount
-                        let checking = sampleCount < WireBatch.maxSamples && firstProblem == nil
-                        switch try readSample(&reader, &path, index: sampleCount, checking: checking, seenIDs: &seenIDs) {
-                        case .success(let sample): samples.append(sample)
-                        case .failure(let problem): firstProblem = problem
-                        case nil: break
-                        }
-                        sampleCount += 1
-                        path.index = nil
+        try readObject(bytes, document: "batch", BatchKey.self, unknown: .refused) { (key, reader, path) throws(WireReader.Failure) in
+            switch key {
+            case .terminal: terminal = try reader.null() ? nil : reader.string()
+            case .site: site = try reader.null() ? nil : reader.string()
+            case .batch: batchID = try reader.null() ? nil : reader.string()
+            case .samples:
+                if try reader.null() { return }
+                sawSamples = true
+                try reader.beginArray()
+                var elements = 0
+                while try reader.nextElement(count: &elements) {
+                    path.index = sampleCount
+                    let checking = sampleCount < WireBatch.maxSamples && firstProblem == nil
+                    switch try readSample(&reader, &path, index: sampleCount, checking: checking, seenIDs: &seenIDs) {
+                    case .success(let sample): samples.append(sample)
+                    case .failure(let problem): firstProblem = problem
+                    case nil: break
                     }
+                    sampleCount += 1
                     path.index = nil
                 }
-                path.key = nil
             }
-            try reader.end("batch")
-        } catch {
-            throw .syntax("a batch", offset: error.offset,
-                          path: error.member.map { path.appending($0) } ?? path.text, problem: error.problem)
         }
         let checkedTerminal = try identifier(terminal, "terminal")
         let checkedSite = try identifier(site, "site")

@@ -15,54 +15,38 @@ extension WireDecoder {
     /// Members a newer terminal adds are skipped (the schema allows them); a required member that
     /// is missing or null is named in one message with the others missing.
     static func readHeartbeat(_ bytes: UnsafeBufferPointer<UInt8>) throws(WireDecodingError) -> Heartbeat {
-        var reader = WireReader(bytes)
-        var path = WirePath()
         var terminal, site, version, sentAt, lastPressAt, lastSyncAt, lastError: String?
         var uptimeSeconds, backlog, diskFreeBytes, quarantinedBatches, quarantinedSamples: Int64?
         var clockSynchronized, lowDisk: Bool?
         var heldButtons: [String]?
-        do throws(WireReader.Failure) {
-            try reader.beginObject()
-            var count = 0
-            var seen: UInt64 = 0
-            while let key = try reader.nextKey(HeartbeatKey.self, count: &count, seen: &seen, unknown: .skipped) {
-                path.key = key.rawValue
-                if try reader.null() {
-                    path.key = nil
-                    continue
+        try readObject(bytes, document: "heartbeat", HeartbeatKey.self, unknown: .skipped) { (key, reader, path) throws(WireReader.Failure) in
+            if try reader.null() { return }
+            switch key {
+            case .terminal: terminal = try reader.string()
+            case .site: site = try reader.string()
+            case .version: version = try reader.string()
+            case .sentAt: sentAt = try reader.string()
+            case .lastPressAt: lastPressAt = try reader.string()
+            case .lastSyncAt: lastSyncAt = try reader.string()
+            case .lastError: lastError = try reader.string()
+            case .uptimeSeconds: uptimeSeconds = try reader.integer()
+            case .backlog: backlog = try reader.integer()
+            case .diskFreeBytes: diskFreeBytes = try reader.integer()
+            case .quarantinedBatches: quarantinedBatches = try reader.integer()
+            case .quarantinedSamples: quarantinedSamples = try reader.integer()
+            case .clockSynchronized: clockSynchronized = try reader.bool()
+            case .lowDisk: lowDisk = try reader.bool()
+            case .heldButtons:
+                var names: [String] = []
+                try reader.beginArray()
+                var elements = 0
+                while try reader.nextElement(count: &elements) {
+                    path.index = names.count
+                    names.append(try reader.string())
                 }
-                switch key {
-                case .terminal: terminal = try reader.string()
-                case .site: site = try reader.string()
-                case .version: version = try reader.string()
-                case .sentAt: sentAt = try reader.string()
-                case .lastPressAt: lastPressAt = try reader.string()
-                case .lastSyncAt: lastSyncAt = try reader.string()
-                case .lastError: lastError = try reader.string()
-                case .uptimeSeconds: uptimeSeconds = try reader.integer()
-                case .backlog: backlog = try reader.integer()
-                case .diskFreeBytes: diskFreeBytes = try reader.integer()
-                case .quarantinedBatches: quarantinedBatches = try reader.integer()
-                case .quarantinedSamples: quarantinedSamples = try reader.integer()
-                case .clockSynchronized: clockSynchronized = try reader.bool()
-                case .lowDisk: lowDisk = try reader.bool()
-                case .heldButtons:
-                    var names: [String] = []
-                    try reader.beginArray()
-                    var elements = 0
-                    while try reader.nextElement(count: &elements) {
-                        path.index = names.count
-                        names.append(try reader.string())
-                    }
-                    path.index = nil
-                    heldButtons = names
-                }
-                path.key = nil
+                path.index = nil
+                heldButtons = names
             }
-            try reader.end("heartbeat")
-        } catch {
-            throw .syntax("a heartbeat", offset: error.offset,
-                          path: error.member.map { path.appending($0) } ?? path.text, problem: error.problem)
         }
         var missing: [String] = []
         if terminal == nil { missing.append("terminal") }

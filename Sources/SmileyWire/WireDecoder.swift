@@ -45,6 +45,32 @@ public enum WireDecoder {
         return try result.get()
     }
 
+    /// Reads a body that is one object of `Key`'s members, calling `member` with the reader at each
+    /// known member's value and `path` naming it; a body that is not well-formed for its type throws
+    /// `the body is not a <document>: at byte …: <path>: <problem>`.
+    static func readObject<Key: WireKey>(_ bytes: UnsafeBufferPointer<UInt8>, document: String, _: Key.Type,
+                                         unknown: WireReader.UnknownMembers,
+                                         _ member: (Key, inout WireReader, inout WirePath) throws(WireReader.Failure) -> Void)
+        throws(WireDecodingError) {
+        var reader = WireReader(bytes)
+        var path = WirePath()
+        do throws(WireReader.Failure) {
+            try reader.beginObject()
+            var count = 0
+            var seen: UInt64 = 0
+            while let key = try reader.nextKey(Key.self, count: &count, seen: &seen, unknown: unknown) {
+                path = WirePath(key: key.rawValue)
+                try member(key, &reader, &path)
+                path = WirePath()
+            }
+            try reader.end(document)
+        } catch {
+            let article = "aeiou".contains(document.first ?? "b") ? "an" : "a"
+            throw .syntax("\(article) \(document)", offset: error.offset,
+                          path: error.member.map { path.appending($0) } ?? path.text, problem: error.problem)
+        }
+    }
+
     // MARK: Shared checks
 
     /// 1 to 64 characters, not only spaces, no control characters; printable ASCII (the usual
@@ -111,6 +137,10 @@ struct WirePath {
     var key: String?
     var index: Int?
     var member: String?
+
+    init(key: String? = nil) {
+        self.key = key
+    }
 
     var text: String {
         var out = key ?? ""

@@ -29,21 +29,8 @@ struct WireAndPolicyTests {
         #expect((parsed?["samples"] as? [[String: Any]])?[1]["survey"] as? String == "line\nbreak\u{1}")
     }
 
-    @Test("receipts must name the batch and account for all of its samples")
-    func receipts() {
-        let one = batch([sample(), sample()])
-        let key = one.id.uuidString.lowercased()
-        func check(_ text: String) -> Bool {
-            if case .success = BatchReceipt.validate(ByteBuffer(string: text), for: one) { return true }
-            return false
-        }
-        #expect(check(#"{"batch":"\#(key)","accepted":1,"duplicates":1}"#))
-        #expect(check(#"{"batch":"\#(key.uppercased())","accepted":2,"duplicates":0}"#))
-        #expect(!check(#"{"batch":"\#(key)","accepted":1,"duplicates":0}"#))
-        #expect(!check(#"{"batch":"\#(UUID().uuidString)","accepted":2,"duplicates":0}"#))
-        #expect(!check("<html>Login to the Wi-Fi</html>"))
-        #expect(!check(""))
-    }
+    // The receipt rules are SmileyWireTests' (WireEncoderTests.receipts); ContractTests sends
+    // through this client's receipt check (HTML and wrong receipts are retried).
 
     @Test("full-jitter backoff: the ceiling doubles from the initial wait up to the cap; every draw is within [0, ceiling]")
     func backoff() {

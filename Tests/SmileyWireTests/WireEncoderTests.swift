@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Wire encoder: the documented JSON, byte for byte; receipts")
 struct WireEncoderTests {
-    func sample(_ survey: String = "checkout", misuse: MisuseReasonValue = .none, ms: Int64 = 1_795_338_902_123) -> WireSample {
+    func sample(_ survey: String = "checkout", misuse: MisuseReason? = nil, ms: Int64 = 1_795_338_902_123) -> WireSample {
         WireSample(id: UUID(uuidString: "019A8F2E-1C3B-7D2A-9E4F-3B2A1C0D9E8F")!, survey: survey, button: 3, buttonName: "very-happy",
-                   scale: 4, recordedAtMs: ms, utcOffsetSeconds: 7200, clockSynchronized: true, misuse: misuse.value)
+                   scale: 4, recordedAtMs: ms, utcOffsetSeconds: 7200, clockSynchronized: true, misuse: misuse)
     }
 
     @Test("a batch encodes to the documented JSON, byte for byte the same every time")

@@ -45,15 +45,3 @@ func heartbeatProblem(_ body: String) -> String? {
         return error.message
     }
 }
-
-/// `MisuseReason?` spelled for test arguments.
-enum MisuseReasonValue: Sendable {
-    case none, interval, simultaneous
-    var value: MisuseReason? {
-        switch self {
-        case .none: nil
-        case .interval: .interval
-        case .simultaneous: .simultaneous
-        }
-    }
-}
