@@ -86,9 +86,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // Upstream sync: wire format, uploader service, netlink watcher, control socket.
+        // The upstream contract (api/openapi.yaml) in one place: the wire types, the fast encoder and
+        // the strict decoder, shared by smileyd's uploader and the collector.
+        .target(name: "SmileyWire", dependencies: ["SmileyCore"]),
+        // Upstream sync: uploader service, netlink watcher, control socket.
         .target(name: "SmileySync", dependencies: [
-            "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform", "CSmileySystem",
+            "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform", "CSmileySystem", "SmileyWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,7 +104,7 @@ let package = Package(
         ]),
         // smiley-collector, the reference receiver: HTTP API and its SQLite storage.
         .target(name: "SmileyCollector", dependencies: [
-            "SmileyCore", "SmileySQLite",
+            "SmileyCore", "SmileySQLite", "SmileyWire",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -155,7 +158,16 @@ let package = Package(
             "SmileyControl", "SmileyStore", "SmileyConfig", "SmileyCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "SmileyCollectorTests", dependencies: ["SmileyCollector"]),
+        .testTarget(name: "SmileyWireTests", dependencies: [
+            "SmileyWire", "SmileyCore",
+            // Reads api/openapi.yaml (test-only).
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .testTarget(name: "SmileyCollectorTests", dependencies: [
+            "SmileyCollector", "SmileyWire",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "CompressNIO", package: "compress-nio"),
+        ]),
         .testTarget(name: "SmileySyncTests", dependencies: [
             "SmileySync", "SmileyCollector", "SmileyStore", "SmileyConfig", "SmileyCore", "SmileyPlatform",
             "SmileyTestSupport",

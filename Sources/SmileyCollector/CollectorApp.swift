@@ -11,6 +11,7 @@ import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import SmileyCore
+import SmileyWire
 
 /// The HTTP API of smiley-collector (api/openapi.yaml):
 /// - `POST /v1/batches` — a terminal's batch, idempotent by `Idempotency-Key`, deduplicated by sample id;
@@ -67,22 +68,22 @@ public struct CollectorAPI: Sendable {
         case .failure(let failure): return failure.response
         }
         let data = Data(body.readableBytesView)
-        let batch: IncomingBatch
+        let batch: WireBatch
         do {
-            batch = try BatchDecoder.decode(data)
+            batch = try WireDecoder.batch(from: data)
         } catch {
             return self.error(.badRequest, error.message)
         }
         guard batch.terminal == terminal else {
             return self.error(.forbidden, "this token belongs to terminal \(terminal), the batch says \(batch.terminal)")
         }
-        guard UUID(uuidString: key)?.uuidString.lowercased() == batch.batch else {
-            return self.error(.badRequest, "Idempotency-Key must be the batch's UUID (\(batch.batch))")
+        guard WireDecoder.uuid(key) == batch.id else {
+            return self.error(.badRequest, "Idempotency-Key must be the batch's UUID (\(batch.key))")
         }
         let fingerprint = Data(SHA256.hash(data: data))
         let outcome: SubmitOutcome
         do {
-            outcome = try await storage.submit(batch, terminal: terminal, key: batch.batch, fingerprint: fingerprint,
+            outcome = try await storage.submit(batch, terminal: terminal, key: batch.key, fingerprint: fingerprint,
                                                receivedAtMs: nowMs())
         } catch {
             logger.error("storing a batch failed", metadata: ["terminal": "\(terminal)", "error": "\(error)"])
@@ -92,17 +93,17 @@ public struct CollectorAPI: Sendable {
         }
         switch outcome {
         case .stored(let result):
-            logger.debug("batch stored", metadata: ["terminal": "\(terminal)", "batch": "\(batch.batch)", "samples": "\(batch.samples.count)"])
+            logger.debug("batch stored", metadata: ["terminal": "\(terminal)", "batch": "\(batch.key)", "samples": "\(batch.samples.count)"])
             return json(HTTPResponse.Status(code: result.status), result.body)
         case .replayed(let result):
-            logger.debug("batch replayed", metadata: ["terminal": "\(terminal)", "batch": "\(batch.batch)"])
+            logger.debug("batch replayed", metadata: ["terminal": "\(terminal)", "batch": "\(batch.key)"])
             var response = json(HTTPResponse.Status(code: result.status), result.body)
             response.headers[Self.replayed] = "true"
             return response
         case .payloadMismatch:
-            return self.error(.unprocessableContent, "Idempotency-Key \(batch.batch) was used before with a different payload")
+            return self.error(.unprocessableContent, "Idempotency-Key \(batch.key) was used before with a different payload")
         case .inProgress:
-            var response = self.error(.conflict, "batch \(batch.batch) is being processed by another request; retry later")
+            var response = self.error(.conflict, "batch \(batch.key) is being processed by another request; retry later")
             response.headers[.retryAfter] = "1"
             return response
         }
@@ -115,18 +116,14 @@ public struct CollectorAPI: Sendable {
         case .success(let buffer): body = buffer
         case .failure(let failure): return failure.response
         }
-        let heartbeat: HeartbeatRecord
+        let heartbeat: Heartbeat
         do {
-            heartbeat = try JSONDecoder().decode(HeartbeatRecord.self, from: Data(body.readableBytesView))
+            heartbeat = try WireDecoder.heartbeat(from: Data(body.readableBytesView))
         } catch {
-            return self.error(.badRequest, "the body is not a heartbeat: \(BatchDecoder.describe(error))")
+            return self.error(.badRequest, error.message)
         }
-        let missing = heartbeat.missingRequiredFields
-        guard missing.isEmpty else {
-            return self.error(.badRequest, "the heartbeat lacks \(missing.joined(separator: ", "))")
-        }
-        if let claimed = heartbeat.terminal, claimed != terminal {
-            return self.error(.forbidden, "this token belongs to terminal \(terminal), the heartbeat says \(claimed)")
+        guard heartbeat.terminal == terminal else {
+            return self.error(.forbidden, "this token belongs to terminal \(terminal), the heartbeat says \(heartbeat.terminal)")
         }
         do {
             try await storage.recordHeartbeat(heartbeat, terminal: terminal, receivedAtMs: nowMs())
@@ -208,10 +205,15 @@ public struct CollectorAPI: Sendable {
         case nil, "identity":
             return .success(body)
         case "gzip":
+            func tooLarge() -> BodyFailure {
+                BodyFailure(response: error(.contentTooLarge, "the body is larger than \(maxBodyBytes) bytes once decompressed"))
+            }
             do {
-                return .success(try body.decompress(with: .gzip(), maxSize: maxBodyBytes))
+                // CompressNIO's maxSize bounds what it allocates, which ByteBuffer rounds up: checked again here.
+                let plain = try body.decompress(with: .gzip(), maxSize: maxBodyBytes)
+                return plain.readableBytes <= maxBodyBytes ? .success(plain) : .failure(tooLarge())
             } catch let error as CompressNIOError where error == .bufferOverflow {
-                return .failure(BodyFailure(response: self.error(.contentTooLarge, "the body is larger than \(maxBodyBytes) bytes once decompressed")))
+                return .failure(tooLarge())
             } catch {
                 return .failure(BodyFailure(response: self.error(.badRequest, "the body is not valid gzip")))
             }
@@ -226,12 +228,9 @@ public struct CollectorAPI: Sendable {
         return response
     }
 
+    /// The documented error body (`{"error": …}`) with `status`.
     func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        var text = [UInt8]()
-        text.append(contentsOf: #"{"error":"#.utf8)
-        text.append(contentsOf: jsonString(message).utf8)
-        text.append(UInt8(ascii: "}"))
-        return json(status, Data(text))
+        json(status, Data(WireEncoder.encode(WireErrorBody(error: message))))
     }
 
     func json(_ status: HTTPResponse.Status, _ body: Data) -> Response {
@@ -242,11 +241,6 @@ public struct CollectorAPI: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return json(.ok, try encoder.encode(value))
-    }
-
-    func jsonString(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -340,7 +334,8 @@ struct MethodNotAllowed: RouterMiddleware {
             headers[.allow] = method == .get ? "GET, HEAD" : method.rawValue
             headers[.contentType] = "application/json"
             return Response(status: .methodNotAllowed, headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"error":"use \#(method.rawValue) for \#(request.uri.path)"}"#)))
+                            body: .init(byteBuffer: ByteBuffer(bytes: WireEncoder.encode(
+                                WireErrorBody(error: "use \(method.rawValue) for \(request.uri.path)")))))
         }
         return try await next(request, context)
     }

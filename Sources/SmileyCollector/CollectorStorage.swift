@@ -1,5 +1,6 @@
 import Foundation
 import SmileyCore
+import SmileyWire
 
 /// The stored answer to a batch, replayed verbatim for the same Idempotency-Key.
 public struct StoredResult: Sendable, Equatable {
@@ -59,44 +60,7 @@ public struct TerminalInfo: Codable, Sendable, Equatable {
     public var lastBatchAt: String?
     public var lastHeartbeatAt: String?
     /// The last heartbeat as the terminal sent it.
-    public var heartbeat: HeartbeatRecord?
-}
-
-/// A terminal's heartbeat (`POST /v1/heartbeat`): the required fields are checked by
-/// ``missingRequiredFields``; unknown fields are ignored (newer terminals).
-public struct HeartbeatRecord: Codable, Sendable, Equatable {
-    public var terminal: String?
-    public var site: String?
-    public var version: String?
-    public var sentAt: String?
-    public var uptimeSeconds: Int64?
-    public var backlog: Int?
-    public var lastPressAt: String?
-    public var lastSyncAt: String?
-    public var clockSynchronized: Bool?
-    public var heldButtons: [String]?
-    public var diskFreeBytes: Int64?
-    public var lowDisk: Bool?
-    public var quarantinedBatches: Int?
-    public var quarantinedSamples: Int?
-    public var lastError: String?
-
-    /// The fields api/openapi.yaml requires that this heartbeat lacks.
-    public var missingRequiredFields: [String] {
-        var missing: [String] = []
-        if terminal == nil { missing.append("terminal") }
-        if site == nil { missing.append("site") }
-        if version == nil { missing.append("version") }
-        if sentAt == nil { missing.append("sentAt") }
-        if uptimeSeconds == nil { missing.append("uptimeSeconds") }
-        if backlog == nil { missing.append("backlog") }
-        if clockSynchronized == nil { missing.append("clockSynchronized") }
-        if heldButtons == nil { missing.append("heldButtons") }
-        if lowDisk == nil { missing.append("lowDisk") }
-        if quarantinedBatches == nil { missing.append("quarantinedBatches") }
-        if quarantinedSamples == nil { missing.append("quarantinedSamples") }
-        return missing
-    }
+    public var heartbeat: Heartbeat?
 }
 
 public struct StorageHealth: Codable, Sendable, Equatable {
@@ -115,9 +79,9 @@ public struct StorageHealth: Codable, Sendable, Equatable {
 ///   fingerprint, ``SubmitOutcome/payloadMismatch``; while the first is still running,
 ///   ``SubmitOutcome/inProgress``.
 public protocol CollectorStorage: Sendable {
-    func submit(_ batch: IncomingBatch, terminal: String, key: String, fingerprint: Data,
+    func submit(_ batch: WireBatch, terminal: String, key: String, fingerprint: Data,
                 receivedAtMs: Int64) async throws -> SubmitOutcome
-    func recordHeartbeat(_ heartbeat: HeartbeatRecord, terminal: String, receivedAtMs: Int64) async throws
+    func recordHeartbeat(_ heartbeat: Heartbeat, terminal: String, receivedAtMs: Int64) async throws
     func summary(site: String, day: String, includeMisuse: Bool) async throws -> SiteDaySummary
     func terminals() async throws -> [TerminalInfo]
     func health() async throws -> StorageHealth

@@ -3,6 +3,7 @@ import GRDB
 import GRDBSQLite
 import SmileySQLite
 import SmileyCore
+import SmileyWire
 import Synchronization
 
 /// The collector's SQLite storage: WAL, synchronous=FULL (a 2xx is sent only after the batch is on
@@ -86,7 +87,7 @@ public final class SQLiteCollectorStorage: CollectorStorage {
         return migrator
     }
 
-    public func submit(_ batch: IncomingBatch, terminal: String, key: String, fingerprint: Data,
+    public func submit(_ batch: WireBatch, terminal: String, key: String, fingerprint: Data,
                        receivedAtMs: Int64) async throws -> SubmitOutcome {
         let slot = terminal + "\u{0}" + key
         let claimed = running.withLock { $0.insert(slot).inserted }
@@ -120,7 +121,7 @@ public final class SQLiteCollectorStorage: CollectorStorage {
         var accepted = 0
         for sample in batch.samples {
             var row = RowBinder(insert)
-            row.bind(1, sample.uuid)
+            row.bind(1, sample.id)
             row.bind(2, batch.terminal)
             row.bind(3, batch.site)
             row.bind(4, sample.survey)
@@ -132,12 +133,13 @@ public final class SQLiteCollectorStorage: CollectorStorage {
             row.bind(10, sample.localDay)
             row.bind(11, sample.clockSynchronized)
             row.bind(12, sample.misuse?.rawValue)
-            row.bind(13, batch.batch)
+            row.bind(13, batch.key)
             row.bind(14, job.receivedAtMs)
             try row.step(in: db)
             accepted += Int(sqlite3_changes(db.sqliteConnection))
         }
-        let body = Data(#"{"batch":"\#(batch.batch)","accepted":\#(accepted),"duplicates":\#(batch.samples.count - accepted)}"#.utf8)
+        let body = Data(WireEncoder.encode(BatchReceipt(batch: batch.key, accepted: accepted,
+                                                        duplicates: batch.samples.count - accepted)))
         try db.execute(sql: """
             INSERT INTO batch_key (terminal, key, fingerprint, status, response, samples, accepted, received_at)
             VALUES (?, ?, ?, 200, ?, ?, ?, ?)
@@ -145,7 +147,7 @@ public final class SQLiteCollectorStorage: CollectorStorage {
         return (.stored(StoredResult(status: 200, body: body)), accepted)
     }
 
-    public func recordHeartbeat(_ heartbeat: HeartbeatRecord, terminal: String, receivedAtMs: Int64) async throws {
+    public func recordHeartbeat(_ heartbeat: Heartbeat, terminal: String, receivedAtMs: Int64) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = try encoder.encode(heartbeat)
@@ -214,7 +216,7 @@ public final class SQLiteCollectorStorage: CollectorStorage {
                     terminal: row["terminal"], samples: row["samples"],
                     lastBatchAt: (row["last_batch"] as Int64?).map(iso),
                     lastHeartbeatAt: (row["last_heartbeat"] as Int64?).map(iso),
-                    heartbeat: body.flatMap { try? JSONDecoder().decode(HeartbeatRecord.self, from: $0) })
+                    heartbeat: body.flatMap { try? JSONDecoder().decode(Heartbeat.self, from: $0) })
             }
         }
     }
@@ -235,10 +237,12 @@ public final class SQLiteCollectorStorage: CollectorStorage {
                 SELECT uuid, terminal, site, survey, button, button_name, scale, recorded_at, utc_offset,
                        clock_synchronized, misuse, batch FROM sample ORDER BY id
                 """).map { row in
-                CollectedSample(id: row["uuid"], terminal: row["terminal"], site: row["site"], survey: row["survey"],
-                                button: row["button"], buttonName: row["button_name"], scale: row["scale"],
-                                recordedAtMs: row["recorded_at"], utcOffsetSeconds: row["utc_offset"],
-                                clockSynchronized: row["clock_synchronized"], misuse: row["misuse"], batch: row["batch"])
+                CollectedSample(
+                    terminal: row["terminal"], site: row["site"], batch: row["batch"],
+                    sample: WireSample(id: row["uuid"], survey: row["survey"], button: row["button"], buttonName: row["button_name"],
+                                       scale: row["scale"], recordedAtMs: row["recorded_at"], utcOffsetSeconds: row["utc_offset"],
+                                       clockSynchronized: row["clock_synchronized"],
+                                       misuse: (row["misuse"] as String?).flatMap(MisuseReason.init(rawValue:))))
             }
         }
     }
@@ -249,23 +253,6 @@ public final class SQLiteCollectorStorage: CollectorStorage {
     }
 }
 
-/// A sample as the collector holds it.
-public struct CollectedSample: Sendable, Hashable {
-    public var id: UUID
-    public var terminal: String
-    public var site: String
-    public var survey: String
-    public var button: Int
-    public var buttonName: String
-    public var scale: Int
-    public var recordedAtMs: Int64
-    public var utcOffsetSeconds: Int
-    public var clockSynchronized: Bool
-    public var misuse: String?
-    /// The key of the batch that first delivered it.
-    public var batch: String
-}
-
 private func iso(_ ms: Int64) -> String {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -274,7 +261,7 @@ private func iso(_ ms: Int64) -> String {
 
 /// One batch waiting for the collector's writer.
 struct CommitJob: Sendable {
-    var batch: IncomingBatch
+    var batch: WireBatch
     var terminal: String
     var key: String
     var fingerprint: Data

@@ -1,4 +1,11 @@
+import CompressNIO
 import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SmileyWire
 import Testing
 @testable import SmileyCollector
 
@@ -80,101 +87,19 @@ struct CollectorTests {
         }
     }
 
-    @Test func batchValidationSaysWhatAndWhere() {
-        func problem(_ sample: String) -> String? {
-            let body = #"{"terminal":"t","site":"s","batch":"0b5e0f5e-8d3c-4f61-9a55-2f3e1c7d9a10","samples":[\#(sample)]}"#
-            do {
-                _ = try BatchDecoder.decode(Data(body.utf8))
-                return nil
-            } catch {
-                return error.message
-            }
-        }
-        let good = #"{"id":"019a8f2e-1c3b-7d2a-9e4f-3b2a1c0d9e8f","survey":"q","button":3,"buttonName":"b","scale":4,"recordedAt":"2026-11-22T09:15:02.123Z","utcOffsetSeconds":7200,"clockSynchronized":true,"misuse":null}"#
-        #expect(problem(good) == nil)
-        #expect(problem(good.replacingOccurrences(of: #""button":3"#, with: #""button":4"#)) == "samples[0].button: expected 0 to 3 (0 = most negative)")
-        #expect(problem(good.replacingOccurrences(of: #""misuse":null"#, with: #""misuse":"late""#))?.contains("samples[0].misuse") == true)
-        #expect(problem(good.replacingOccurrences(of: "2026-11-22T09:15:02.123Z", with: "yesterday"))?.contains("samples[0].recordedAt") == true)
-        #expect(problem(good + "," + good)?.contains("samples[1].id: 019a8f2e-1c3b-7d2a-9e4f-3b2a1c0d9e8f appears twice") == true)
-        #expect(problem(good.replacingOccurrences(of: #""scale":4"#, with: #""scale":"4""#))?.contains("samples[0].scale") == true)
-        #expect(problem("")?.contains("samples: 0 given") == true)
-    }
-
-    @Test("the batch parser reads any valid JSON for the contract: key order, whitespace, escapes, unknown keys")
-    func parserAcceptsJSON() throws {
-        let body = #"""
-             { "extra": {"nested": [1, 2.5e3, "x", null, true]}, "samples" : [ {
-              "misuse": null, "scale": 5, "button": 0, "buttonName": "v\u00e4rd\ud83d\ude00", "survey": "a\"b\\c\/d\u0041",
-              "id": "019A8F2E-1C3B-7D2A-9E4F-3B2A1C0D9E8F", "recordedAt": "2026-11-22T09:15:02Z",
-              "utcOffsetSeconds": -18000, "clockSynchronized": false, "future": {"a": []} } ],
-              "site": "s", "terminal": "t", "batch": "0b5e0f5e-8d3c-4f61-9a55-2f3e1c7d9a10" }
-
-            """#
-        let batch = try BatchDecoder.decode(Data(body.utf8))
-        let sample = try #require(batch.samples.first)
-        #expect(batch.terminal == "t" && batch.site == "s" && batch.batch == "0b5e0f5e-8d3c-4f61-9a55-2f3e1c7d9a10")
-        #expect(sample.buttonName == "värd😀" && sample.survey == "a\"b\\c/dA")
-        #expect(sample.scale == 5 && sample.button == 0 && sample.utcOffsetSeconds == -18000 && !sample.clockSynchronized)
-        #expect(sample.id == "019a8f2e-1c3b-7d2a-9e4f-3b2a1c0d9e8f" && sample.misuse == nil)
-    }
-
-    @Test("the batch parser agrees with JSONSerialization on random batches")
-    func parserDifferential() throws {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet = Array("aZ09 -_\"\\/\n\tä€😀\u{1}\u{7F}")
-        for _ in 0..<200 {
-            let text = String((0..<Int.random(in: 1...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
-            let survey = text.unicodeScalars.contains { $0.properties.generalCategory == .control } || text.trimmingCharacters(in: .whitespaces).isEmpty ? "x" + text.filter { !$0.isWhitespace && $0.asciiValue.map { $0 >= 0x20 } ?? true } : text
-            let object: [String: Any] = [
-                "terminal": "t", "site": "s", "batch": UUID().uuidString,
-                "samples": [[
-                    "id": UUID().uuidString, "survey": survey, "button": Int.random(in: 0...3, using: &generator),
-                    "buttonName": "b", "scale": 4, "recordedAt": "2026-11-22T09:15:02.123Z",
-                    "utcOffsetSeconds": Int.random(in: -50000...50000, using: &generator), "clockSynchronized": Bool.random(),
-                    "misuse": Bool.random() ? NSNull() : "interval",
-                ]],
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: Bool.random() ? [.prettyPrinted] : [])
-            let raw = try BatchParser.parse(data)
-            let expected = ((object["samples"] as? [[String: Any]])?.first)!
-            let sample = try #require(raw.samples?.first)
-            #expect(sample.survey == expected["survey"] as? String)
-            #expect(sample.button == expected["button"] as? Int && sample.utcOffsetSeconds == expected["utcOffsetSeconds"] as? Int)
-            #expect(sample.clockSynchronized == expected["clockSynchronized"] as? Bool)
-            #expect((sample.misuse ?? nil) == expected["misuse"] as? String)
-        }
-    }
-
-    @Test(arguments: [
-        ("{\"samples\": [}", "expected an object"),
-        ("{\"terminal\": \"t\"} x", "unexpected text after the batch"),
-        ("{\"terminal\": \"t", "a string is not closed"),
-        ("{\"terminal\": 5}", "terminal: expected a string"),
-        ("{\"samples\": [{\"button\": 1.5}]}", "samples[0].button: expected a whole number"),
-        ("{\"samples\": [{\"button\": 99999999999999999999}]}", "too large"),
-        ("{\"terminal\": \"\\ud800\"}", "lone surrogate"),
-        ("{\"terminal\": \"\\q\"}", "invalid escape"),
-        ("[]", "expected an object"),
-        ("", "expected an object"),
-    ])
-    func parserRejects(body: String, says: String) {
-        #expect {
-            _ = try BatchParser.parse(Data(body.utf8))
-        } throws: { error in
-            ((error as? BatchParser.Failure)?.message.contains(says) ?? false) && (error as? BatchParser.Failure)?.message.hasPrefix("at byte ") == true
-        }
-    }
+    // The decoder's own tests (validation messages, JSON grammar, the differential test against
+    // JSONSerialization) are SmileyWireTests'.
 
     @Test("storage: a batch and its key commit together; a replay returns the stored answer; ids stored once")
     func storage() async throws {
         let folder = Folder()
         let storage = try SQLiteCollectorStorage(path: folder.path + "/c.sqlite")
         let body = #"{"terminal":"t","site":"s","batch":"0b5e0f5e-8d3c-4f61-9a55-2f3e1c7d9a10","samples":[{"id":"019a8f2e-1c3b-7d2a-9e4f-3b2a1c0d9e8f","survey":"q","button":3,"buttonName":"b","scale":4,"recordedAt":"2026-11-22T23:15:02.123Z","utcOffsetSeconds":7200,"clockSynchronized":true,"misuse":null}]}"#
-        let batch = try BatchDecoder.decode(Data(body.utf8))
+        let batch = try WireDecoder.batch(from: Data(body.utf8))
         #expect(batch.samples[0].localDay == "2026-11-23")
-        let first = try await storage.submit(batch, terminal: "t", key: batch.batch, fingerprint: Data([1]), receivedAtMs: 1)
-        let replay = try await storage.submit(batch, terminal: "t", key: batch.batch, fingerprint: Data([1]), receivedAtMs: 2)
-        let other = try await storage.submit(batch, terminal: "t", key: batch.batch, fingerprint: Data([2]), receivedAtMs: 3)
+        let first = try await storage.submit(batch, terminal: "t", key: batch.key, fingerprint: Data([1]), receivedAtMs: 1)
+        let replay = try await storage.submit(batch, terminal: "t", key: batch.key, fingerprint: Data([1]), receivedAtMs: 2)
+        let other = try await storage.submit(batch, terminal: "t", key: batch.key, fingerprint: Data([2]), receivedAtMs: 3)
         let otherKey = try await storage.submit(batch, terminal: "t", key: "another", fingerprint: Data([1]), receivedAtMs: 4)
         guard case .stored(let result) = first, case .replayed(let again) = replay, case .stored(let dup) = otherKey else {
             Issue.record("\(first) \(replay) \(otherKey)")
@@ -188,5 +113,117 @@ struct CollectorTests {
         // The count survives a restart.
         let reopened = try SQLiteCollectorStorage(path: folder.path + "/c.sqlite")
         #expect(try await reopened.health().samples == 1)
+    }
+
+    // MARK: Over HTTP (in process)
+
+    static let token = "0123456789abcdef0123456789abcdef"
+
+    /// Runs `test` against the collector's router in this process (no sockets).
+    func withCollector(_ test: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+        let folder = Folder()
+        let storage = try SQLiteCollectorStorage(path: folder.path + "/c.sqlite")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let api = CollectorAPI(storage: storage, tokens: TokenTable(pairs: [(terminal: "t", token: Self.token)]),
+                               maxBodyBytes: 4 * 1024 * 1024, logger: logger)
+        try await Application(router: api.router(), logger: logger).test(.router) { client in
+            try await test(client)
+            withExtendedLifetime(folder) {}
+        }
+    }
+
+    static func headers(gzip: Bool, key: String? = nil) -> HTTPFields {
+        var headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+        if gzip { headers[.contentEncoding] = "gzip" }
+        if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+        return headers
+    }
+
+    static func body(_ text: String, gzip: Bool) throws -> ByteBuffer {
+        var plain = ByteBuffer(string: text)
+        return gzip ? try plain.compress(with: .gzip()) : plain
+    }
+
+    static func errorMessage(_ body: ByteBuffer) throws -> String {
+        try WireDecoder.errorBody(from: Array(body.readableBytesView)).error
+    }
+
+    @Test("deeply nested JSON gets a clear 400, not a crash: under a member a batch does not have, in samples, in a heartbeat",
+          arguments: [true, false])
+    func deepNesting(gzip: Bool) async throws {
+        let deep = String(repeating: "[", count: 1_000_000)
+        let key = "0b5e0f5e-8d3c-4f61-9a55-2f3e1c7d9a10"
+        try await withCollector { client in
+            let unknown = try Self.body(#"{"extra":\#(deep)"#, gzip: gzip)
+            if gzip { #expect(unknown.readableBytes < 2048) }
+            try await client.execute(uri: "/v1/batches", method: .post, headers: Self.headers(gzip: gzip, key: key), body: unknown) { response in
+                #expect(response.status == .badRequest)
+                let message = try Self.errorMessage(response.body)
+                #expect(message == "the body is not a batch: at byte 1: extra: not a member here; allowed: terminal, site, batch, samples")
+            }
+            let inSamples = try Self.body(#"{"terminal":"t","samples":\#(deep)"#, gzip: gzip)
+            try await client.execute(uri: "/v1/batches", method: .post, headers: Self.headers(gzip: gzip, key: key), body: inSamples) { response in
+                #expect(response.status == .badRequest)
+                let message = try Self.errorMessage(response.body)
+                #expect(message.contains("samples[0]: expected an object"))
+            }
+            let heartbeat = try Self.body(#"{"terminal":"t","future":\#(deep)"#, gzip: gzip)
+            try await client.execute(uri: "/v1/heartbeat", method: .post, headers: Self.headers(gzip: gzip), body: heartbeat) { response in
+                #expect(response.status == .badRequest)
+                let message = try Self.errorMessage(response.body)
+                #expect(message.hasPrefix("the body is not a heartbeat: at byte "))
+                #expect(message.contains("future: objects and lists nest deeper than \(WireDecoder.maxDepth) levels"))
+            }
+        }
+    }
+
+    @Test("the body's size bound holds, before and after decompression")
+    func bodySizeBound() async throws {
+        try await withCollector { client in
+            let large = String(repeating: " ", count: 4 * 1024 * 1024 + 1)
+            try await client.execute(uri: "/v1/heartbeat", method: .post, headers: Self.headers(gzip: false), body: ByteBuffer(string: large)) { response in
+                #expect(response.status == .contentTooLarge)
+                let message = try Self.errorMessage(response.body)
+                #expect(message == "the body is larger than 4194304 bytes")
+            }
+            try await client.execute(uri: "/v1/heartbeat", method: .post, headers: Self.headers(gzip: true), body: try Self.body(large, gzip: true)) { response in
+                #expect(response.status == .contentTooLarge)
+                let message = try Self.errorMessage(response.body)
+                #expect(message == "the body is larger than 4194304 bytes once decompressed")
+            }
+        }
+    }
+
+    @Test("heartbeats over HTTP: accepted (204), a missing member named (400), another terminal's refused (403); errors are the documented body")
+    func heartbeats() async throws {
+        let beat = Heartbeat(terminal: "t", site: "s", version: "0.1.0", sentAt: "2026-11-22T09:15:02.123Z", uptimeSeconds: 1, backlog: 0,
+                             lastPressAt: nil, lastSyncAt: nil, clockSynchronized: true, heldButtons: [], diskFreeBytes: nil, lowDisk: false,
+                             quarantinedBatches: 0, quarantinedSamples: 0, lastError: nil)
+        try await withCollector { client in
+            try await client.execute(uri: "/v1/heartbeat", method: .post, headers: Self.headers(gzip: false),
+                                     body: ByteBuffer(bytes: WireEncoder.encode(beat))) { response in
+                #expect(response.status == .noContent)
+            }
+            try await client.execute(uri: "/v1/heartbeat", method: .post, headers: Self.headers(gzip: false),
+                                     body: ByteBuffer(string: #"{"terminal":"t","site":"s"}"#)) { response in
+                #expect(response.status == .badRequest)
+                let message = try Self.errorMessage(response.body)
+                #expect(message.hasPrefix("the heartbeat lacks version, sentAt"))
+            }
+            var other = beat
+            other.terminal = "u"
+            try await client.execute(uri: "/v1/heartbeat", method: .post, headers: Self.headers(gzip: false),
+                                     body: ByteBuffer(bytes: WireEncoder.encode(other))) { response in
+                #expect(response.status == .forbidden)
+                let message = try Self.errorMessage(response.body)
+                #expect(message == "this token belongs to terminal t, the heartbeat says u")
+            }
+            try await client.execute(uri: "/v1/batches", method: .get, headers: Self.headers(gzip: false)) { response in
+                #expect(response.status == .methodNotAllowed)
+                let message = try Self.errorMessage(response.body)
+                #expect(message == "use POST for /v1/batches")
+            }
+        }
     }
 }

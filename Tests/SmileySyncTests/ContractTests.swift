@@ -7,6 +7,7 @@ import NIOCore
 import SmileyCollector
 import Synchronization
 import Testing
+import Yams
 @testable import SmileyStore
 @testable import SmileySync
 
@@ -172,6 +173,49 @@ struct ContractTests {
         #expect(reason.kind == .network)
         #expect(reason.message.contains("no answer from http://127.0.0.1:\(port)/v1/batches"))
         #expect(!reason.message.contains("secret-token-123"))
+    }
+
+    /// A schema of api/openapi.yaml (SmileyWireTests.OpenAPIDocumentTests holds the document to the wire types).
+    static func schema(_ name: String) throws -> [String: Any] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("api/openapi.yaml"), encoding: .utf8)
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        return try #require(schemas[name] as? [String: Any])
+    }
+
+    @Test("the client sends exactly the documented fields, and the documented example is accepted by the collector")
+    func batchFields() async throws {
+        let sample = try Self.schema("Sample")
+        let batchSchema = try Self.schema("Batch")
+        let folder = TemporaryFolder()
+        let terminal = try TerminalDatabase(folder: folder)
+        try terminal.seed(1)
+        let batch = try #require(try await terminal.store.nextBatch(BatchSelection(limit: 1), nowMs: wallNow()))
+        let sent = try #require(try JSONSerialization.jsonObject(with: Data(batch.wireBody.readableBytesView)) as? [String: Any])
+        #expect(Set(sent.keys) == Set(try #require(batchSchema["required"] as? [String])))
+        let first = try #require((sent["samples"] as? [[String: Any]])?.first)
+        #expect(Set(first.keys) == Set(try #require(sample["required"] as? [String])))
+        #expect(Set(first.keys) == Set(try #require(sample["properties"] as? [String: Any]).keys))
+
+        // The example, posted as documented, gets a documented receipt.
+        let example = try #require(batchSchema["example"] as? [String: Any])
+        let collector = try await CollectorFixture.start(folder: folder, terminals: ["store-12-entrance"])
+        defer { Task { await collector.stop() } }
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        defer { Task { try? await http.shutdown() } }
+        var request = HTTPClientRequest(url: collector.url + "/v1/batches")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(collector.tokens["store-12-entrance"] ?? "")")
+        request.headers.add(name: "Idempotency-Key", value: example["batch"] as? String ?? "")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: example)))
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        #expect(response.status.code == 200)
+        let receipt = try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
+        #expect(Set(receipt.keys) == Set(try #require(try Self.schema("Receipt")["required"] as? [String])))
+        #expect(receipt["accepted"] as? Int == 1)
     }
 
     @Test("heartbeat, summary across terminals, terminals and health")

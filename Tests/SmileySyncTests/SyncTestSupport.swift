@@ -71,8 +71,8 @@ final class RecordingStorage: CollectorStorage {
         self.slowdown = slowdown
     }
 
-    func submit(_ batch: IncomingBatch, terminal: String, key: String, fingerprint: Data, receivedAtMs: Int64) async throws -> SubmitOutcome {
-        let ids = Set(batch.samples.map(\.uuid))
+    func submit(_ batch: WireBatch, terminal: String, key: String, fingerprint: Data, receivedAtMs: Int64) async throws -> SubmitOutcome {
+        let ids = Set(batch.samples.map(\.id))
         keys.withLock { table in
             if let known = table[key], known != ids { conflicts.withLock { $0.append(key) } }
             table[key] = ids
@@ -88,7 +88,7 @@ final class RecordingStorage: CollectorStorage {
         return outcome
     }
 
-    func recordHeartbeat(_ heartbeat: HeartbeatRecord, terminal: String, receivedAtMs: Int64) async throws {
+    func recordHeartbeat(_ heartbeat: Heartbeat, terminal: String, receivedAtMs: Int64) async throws {
         try await inner.recordHeartbeat(heartbeat, terminal: terminal, receivedAtMs: receivedAtMs)
     }
 

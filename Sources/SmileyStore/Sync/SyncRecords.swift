@@ -3,7 +3,7 @@ import GRDB
 import SmileyCore
 
 /// A sample as the upstream sync sends it: what the wire format carries, nothing more.
-public struct UploadSample: Sendable, Hashable, FetchableRecord {
+public struct UploadSample: Sendable, Hashable {
     public var rowID: Int64
     public var id: UUID
     public var terminal: String
@@ -37,27 +37,7 @@ public struct UploadSample: Sendable, Hashable, FetchableRecord {
         self.misuse = misuse
     }
 
-    /// From a row of ``columns``, by position (named lookups hash every column name per row,
-    /// which shows when draining a large backlog).
-    public init(row: Row) throws {
-        rowID = row[0]
-        id = row[1]
-        terminal = row[2]
-        site = row[3]
-        survey = row[4]
-        button = row[5]
-        buttonName = row[6]
-        scale = row[7]
-        recordedAtMs = row[8]
-        utcOffsetSeconds = row[9]
-        let synchronized: Bool = row[10]
-        let original: Int64? = row[11]
-        clockSynchronized = synchronized || original != nil
-        let misuseText: String? = row[12]
-        misuse = misuseText.flatMap(MisuseReason.init(rawValue:))
-    }
-
-    /// The columns ``init(row:)`` reads, in its order.
+    /// The columns `SyncStore` reads a row from, in its order.
     static let columns = """
         id, uuid, terminal, site, survey, button, button_name, scale, recorded_at, utc_offset,
         clock_synchronized, recorded_at_original, misuse

@@ -130,14 +130,14 @@ public final class UploadClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: userAgent)
-        var body = WireFormat.encode(batch)
+        var body = batch.wireBody
         if endpoint.gzip {
             do {
                 body = try body.compress(with: .gzip(configuration: .init(compressionLevel: 1)))
                 request.headers.add(name: "Content-Encoding", value: "gzip")
             } catch {
                 // Compression is an optimization; send the plain body.
-                body = WireFormat.encode(batch)
+                body = batch.wireBody
             }
         }
         request.body = .bytes(body)
@@ -189,9 +189,7 @@ public final class UploadClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: userAgent)
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            request.body = .bytes(ByteBuffer(bytes: try encoder.encode(heartbeat)))
+            request.body = .bytes(ByteBuffer(bytes: WireEncoder.encode(heartbeat)))
             let response = try await http.execute(request, timeout: .nanoseconds(endpoint.requestTimeout.nanoseconds), logger: logger)
             let answer = try await response.body.collect(upTo: 64 * 1024)
             let status = Int(response.status.code)
