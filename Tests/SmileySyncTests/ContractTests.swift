@@ -156,6 +156,54 @@ struct ContractTests {
         #expect(reason.contains("[token]"))
     }
 
+    @Test("an echoed token never reaches a message: escaped, URL- or base64-encoded, hex, past a cut, or in a 401")
+    func echoedTokenScrubbed() async throws {
+        let folder = TemporaryFolder()
+        let script = ScriptedAnswers()
+        let collector = try await CollectorFixture.start(folder: folder, middlewares: [script])
+        defer { Task { await collector.stop() } }
+        let terminal = try TerminalDatabase(folder: folder)
+        try terminal.seed(1)
+        let batch = try #require(try await terminal.store.nextBatch(BatchSelection(limit: 1), nowMs: wallNow()))
+        let client = try collector.client()
+        defer { Task { await client.shutdown() } }
+        let token = try #require(collector.tokens["terminal-a"])
+        let everyBytePercent = token.utf8.map { String(format: "%%%02X", $0) }.joined()
+        let base64 = Data("Bearer \(token)".utf8).base64EncodedString()
+        let hex = token.utf8.map { String(format: "%02x", $0) }.joined()
+        let filler = String(repeating: "x", count: 190)
+        let answers: [ScriptedAnswers.Answer] = [
+            .answer(400, location: nil, body: #"{"error":"bad \#(token.replacingOccurrences(of: "-", with: "\\u002d"))"}"#),
+            .answer(400, location: nil, body: #"{"error":"bad credentials \#(everyBytePercent)"}"#),
+            .answer(422, location: nil, body: #"{"error":"got Authorization: Basic \#(base64)"}"#),
+            .answer(400, location: nil, body: "token hex \(hex)"),
+            .answer(503, location: nil, body: filler + token),
+            .answer(401, location: nil, body: "unknown token \(token)"),
+            .answer(403, location: nil, body: "this token \(token) may not write here"),
+            .answer(302, location: "https://elsewhere.example/" + filler + "?t=" + token, body: ""),
+        ]
+        for answer in answers {
+            script.next.withLock { $0 = answer }
+            let message: String
+            switch await client.send(batch, nowMs: wallNow) {
+            case .retry(let reason): message = reason.message
+            case .refused(_, let reason): message = reason
+            case .delivered: Issue.record("\(answer) was taken as delivered"); continue
+            }
+            // Neither the token nor a piece of it, in any of the encodings.
+            for form in [token, String(token.prefix(8)), String(token.suffix(8)), everyBytePercent, hex,
+                         String(base64.dropFirst(12).dropLast(4))] {
+                #expect(!message.contains(form), "\(answer): \(message)")
+            }
+        }
+        script.next.withLock { $0 = .answer(401, location: nil, body: "unknown token \(token)") }
+        guard case .refused(401, let reason) = await client.send(batch, nowMs: wallNow) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(reason.hasSuffix("the token was not accepted"), "\(reason)")
+    }
+
     @Test("no receiver at all: a network retry, with a message that says so")
     func nobodyListens() async throws {
         let folder = TemporaryFolder()
@@ -316,6 +364,7 @@ final class ScriptedAnswers: RouterMiddleware {
         case html200
         case wrongReceipt
         case echoToken
+        case answer(Int, location: String?, body: String)
 
         var description: String {
             switch self {
@@ -323,6 +372,7 @@ final class ScriptedAnswers: RouterMiddleware {
             case .html200: "200 HTML"
             case .wrongReceipt: "200 wrong receipt"
             case .echoToken: "400 echoing the token"
+            case .answer(let code, _, let body): "HTTP \(code) \(body.prefix(40))"
             }
         }
     }
@@ -347,6 +397,10 @@ final class ScriptedAnswers: RouterMiddleware {
                             body: .init(byteBuffer: ByteBuffer(string: "<html><body>Welcome to the hotel Wi-Fi</body></html>")))
         case .wrongReceipt:
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"batch":"\#(UUID().uuidString)","accepted":3,"duplicates":0}"#)))
+        case .answer(let code, let location, let body):
+            var headers = HTTPFields()
+            if let location { headers[.location] = location }
+            return Response(status: .init(code: code), headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         case .echoToken:
             let auth = request.headers[.authorization] ?? ""
             return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: #"{"error":"bad credentials \#(auth)"}"#)))

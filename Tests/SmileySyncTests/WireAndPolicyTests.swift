@@ -90,6 +90,32 @@ struct WireAndPolicyTests {
         #expect(throws: TokenFileError.self) { try TokenFile.read(path: folder.file("missing")) }
         #expect(Redactor(BearerToken(unchecked: secret)).scrub("Bearer \(secret) x") == "Bearer [token] x")
     }
+
+    @Test("the redactor finds the token in the encodings a receiver may echo it in")
+    func redactorEncodings() throws {
+        let secret = "s3cr3t/t0k+n=="
+        let redactor = Redactor(BearerToken(unchecked: secret))
+        let json = secret.replacingOccurrences(of: "/", with: "\\/")
+        let percent = try #require(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+        let hex = secret.utf8.map { String(format: "%02X", $0) }.joined()
+        for prefix in ["", "B", "Be", "Bearer "] {
+            let base64 = Data((prefix + secret + "!").utf8).base64EncodedString()
+            let urlSafe = base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            for encoded in [base64, urlSafe] {
+                let scrubbed = redactor.scrub("x \(encoded) y")
+                #expect(scrubbed.contains("[token]"), "\(prefix): \(scrubbed)")
+                #expect(!scrubbed.contains(String(encoded.dropFirst((prefix.count * 4 + 2) / 3 + 1).prefix(8))), "\(prefix): \(scrubbed)")
+            }
+        }
+        for text in [json, percent, percent.lowercased(), hex, hex.lowercased()] {
+            #expect(redactor.scrub("a \(text) b") == "a [token] b", "\(text)")
+        }
+        let unicodeEscaped = secret.unicodeScalars.map { String(format: "\\u%04x", $0.value) }.joined()
+        #expect(redactor.scrub(#"{"e":"\#(unicodeEscaped)"}"#) == #"{"e":"[token]"}"#)
+        #expect(redactor.scrub("nothing secret here") == "nothing secret here")
+        #expect(redactor.scrub(#"a \"quoted\" \u00e9 \\"#) == #"a \"quoted\" \u00e9 \\"#)
+        #expect(Redactor(nil).scrub("x") == "x")
+    }
 }
 
 /// `MisuseReason?` spelled for test arguments.

@@ -72,15 +72,3 @@ public enum TokenFile {
         return "uid \(geteuid())"
     }
 }
-
-/// Removes a secret from text that may echo it (a receiver's error body, a library's message).
-public struct Redactor: Sendable {
-    let secret: String?
-
-    public init(_ token: BearerToken?) { secret = token?.value }
-
-    public func scrub(_ text: String) -> String {
-        guard let secret, secret.count >= 4 else { return text }
-        return text.replacingOccurrences(of: secret, with: "[token]")
-    }
-}

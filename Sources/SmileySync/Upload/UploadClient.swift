@@ -85,7 +85,11 @@ public final class UploadClient: Sendable {
         self.endpoint = endpoint
         self.userAgent = userAgent
         self.redactor = Redactor(endpoint.token)
-        self.logger = logger
+        // AsyncHTTPClient logs requests and answers, headers included, below info: an echoed token
+        // would reach the journal with --log-level trace. Its lines at info and above stay.
+        var httpLogger = logger
+        httpLogger.logLevel = max(logger.logLevel, .info)
+        self.logger = httpLogger
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .fullVerification
         if let caFile = endpoint.caFile {
@@ -121,8 +125,20 @@ public final class UploadClient: Sendable {
     public var batchesURL: String { endpoint.baseURL + "/v1/batches" }
     public var heartbeatURL: String { endpoint.baseURL + "/v1/heartbeat" }
 
-    /// Sends one batch and classifies the answer.
+    /// Sends one batch and classifies the answer; every message in the outcome is scrubbed.
     public func send(_ batch: SyncBatch, nowMs: @Sendable () -> Int64) async -> SendOutcome {
+        switch await classify(batch, nowMs: nowMs) {
+        case .delivered(let status, let receipt):
+            return .delivered(status: status, receipt: receipt)
+        case .retry(var reason):
+            reason.message = redactor.scrub(reason.message)
+            return .retry(reason)
+        case .refused(let status, let reason):
+            return .refused(status: status, reason: redactor.scrub(reason))
+        }
+    }
+
+    func classify(_ batch: SyncBatch, nowMs: @Sendable () -> Int64) async -> SendOutcome {
         var request = HTTPClientRequest(url: batchesURL)
         request.method = .POST
         request.headers.add(name: "Authorization", value: endpoint.token.headerValue)
@@ -170,9 +186,12 @@ public final class UploadClient: Sendable {
             return .retry(RetryReason(kind: .inProgress, status: status, retryAfter: retryAfter,
                                       message: "HTTP 409 from \(batchesURL): the receiver is still processing this batch\(excerpt(answer))"))
         case 300..<400:
-            let location = response.headers.first(name: "Location").map { " to \(redactor.scrub(String($0.prefix(200))))" } ?? ""
+            let location = response.headers.first(name: "Location").map { " to \(String(redactor.scrub($0).prefix(200)))" } ?? ""
             return .retry(RetryReason(kind: .unexpected, status: status, retryAfter: nil,
                                       message: "HTTP \(status) redirect\(location) from \(batchesURL); redirects are not followed: fix upstream.url"))
+        case 401, 403:
+            // The answer to a bad or refused credential is not kept: it is the likeliest to echo it.
+            return .refused(status: status, reason: "HTTP \(status) from \(batchesURL): the token was not accepted")
         case 400..<500:
             return .refused(status: status, reason: "HTTP \(status) from \(batchesURL)\(excerpt(answer))")
         default:
@@ -194,7 +213,8 @@ public final class UploadClient: Sendable {
             let answer = try await response.body.collect(upTo: 64 * 1024)
             let status = Int(response.status.code)
             guard (200..<300).contains(status) else {
-                return .failure(HeartbeatFailure(message: "HTTP \(status) from \(heartbeatURL)\(excerpt(answer))"))
+                let detail = status == 401 || status == 403 ? ": the token was not accepted" : excerpt(answer)
+                return .failure(HeartbeatFailure(message: redactor.scrub("HTTP \(status) from \(heartbeatURL)\(detail)")))
             }
             return .success(status)
         } catch {
@@ -204,7 +224,8 @@ public final class UploadClient: Sendable {
 
     /// `: <first line of the answer>` with the token scrubbed, or "".
     func excerpt(_ body: ByteBuffer) -> String {
-        let text = String(decoding: body.readableBytesView.prefix(300), as: UTF8.self)
+        // Scrubbed before it is shortened: a cut could split the token and hide it from the scrub.
+        let text = redactor.scrub(String(decoding: body.readableBytesView.prefix(16 * 1024), as: UTF8.self))
         let line = text.split(whereSeparator: \.isNewline).first.map(String.init)?
             .trimmingCharacters(in: .whitespaces) ?? ""
         guard !line.isEmpty else { return "" }
