@@ -1,106 +1,11 @@
-import Foundation
-import SmileyCore
-import GRDB
 import Logging
 import ServiceLifecycle
-import SmileyConfig
+import SmileyCore
 import SmileyStore
 
-/// What the heartbeat reports besides the sync's own numbers; the daemon supplies it.
-public struct HeartbeatFacts: Sendable {
-    public var version: String
-    public var startedAtMs: Int64
-    public var lastPressAtMs: Int64?
-    public var clockSynchronized: Bool
-    public var heldButtons: [String]
-
-    public init(version: String, startedAtMs: Int64, lastPressAtMs: Int64?, clockSynchronized: Bool, heldButtons: [String]) {
-        self.version = version
-        self.startedAtMs = startedAtMs
-        self.lastPressAtMs = lastPressAtMs
-        self.clockSynchronized = clockSynchronized
-        self.heldButtons = heldButtons
-    }
-}
-
-/// Why the sync cannot start: a token file open to others, a CA file that does not load.
-public struct SyncSetupError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public var exitCode: Int32
-
-    public init(_ description: String, exitCode: Int32) {
-        self.description = description
-        self.exitCode = exitCode
-    }
-}
-
-/// Everything the uploader needs, checked before the daemon starts.
-public struct SyncSetup: Sendable {
-    public let settings: UpstreamSettings
-    public let client: UploadClient
-    public let store: SyncStore
-
-    /// Reads the token (refusing a file open to group or others) and loads the CA file.
-    public static func make(configuration: SmileyConfig.Configuration, pool: DatabasePool, userAgent: String,
-                            logger: Logger) throws(SyncSetupError) -> SyncSetup {
-        guard let settings = configuration.upstream else {
-            throw SyncSetupError("no upstream: section in the configuration; add one with url and token-file", exitCode: 78)
-        }
-        let token: BearerToken
-        do {
-            token = try TokenFile.read(path: settings.tokenFile)
-        } catch {
-            throw SyncSetupError(error.description, exitCode: error.exitCode)
-        }
-        if settings.url.lowercased().hasPrefix("http://"), !Self.isLoopback(settings.url) {
-            logger.warning("upstream.url is plain http: the token and the samples cross the network unencrypted; use https",
-                           metadata: ["url": "\(settings.url)"])
-        }
-        let client: UploadClient
-        do {
-            client = try UploadClient(endpoint: UploadEndpoint(settings: settings, token: token), userAgent: userAgent,
-                                      logger: logger)
-        } catch {
-            throw SyncSetupError(error.description, exitCode: error.exitCode)
-        }
-        return SyncSetup(settings: settings, client: client, store: SyncStore(pool: pool, path: configuration.database))
-    }
-
-    static func isLoopback(_ url: String) -> Bool {
-        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
-        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
-    }
-
-    /// The uploader's pacing for this configuration. `settle` covers the interpreter's re-flag
-    /// window (simultaneous-ms after the first press, plus debounce and a margin for the commit).
-    public static func uploaderSettings(_ configuration: SmileyConfig.Configuration, holdBoot: String?,
-                                        settleMargin: Duration = .milliseconds(1000)) -> UploaderSettings {
-        let upstream = configuration.upstream ?? UpstreamSettings(url: "", tokenFile: "")
-        let settle = Duration.milliseconds(configuration.press.simultaneousMs + configuration.press.debounceMs) + settleMargin
-        return UploaderSettings(
-            batchSize: upstream.batchSize, coalesce: .milliseconds(upstream.coalesceMs), settle: settle,
-            interval: .seconds(upstream.intervalSeconds),
-            backoff: BackoffPolicy(initial: .milliseconds(upstream.retryInitialMs), cap: .milliseconds(upstream.retryMaxMs)),
-            holdBoot: holdBoot, retentionDays: configuration.retentionDays, databasePath: configuration.database)
-    }
-}
-
-/// Carries status snapshots from the uploader to whoever publishes them, in order, keeping only
-/// the newest when the reader is slower.
-public final class StatusRelay: Sendable {
-    public let stream: AsyncStream<SyncStatus>
-    private let continuation: AsyncStream<SyncStatus>.Continuation
-
-    public init() {
-        (stream, continuation) = AsyncStream.makeStream(of: SyncStatus.self, bufferingPolicy: .bufferingNewest(1))
-    }
-
-    public func yield(_ status: SyncStatus) { continuation.yield(status) }
-    public func finish() { continuation.finish() }
-}
-
-/// The uploader as a service of smileyd's ServiceGroup: the send loop, the netlink watcher, the
-/// heartbeat and the status relay. Holds the sync lock while it runs.
+/// The uploader as a service of smileyd's ServiceGroup (built by ``SyncServiceBuilder``): its
+/// event loop, the netlink watcher, the heartbeat and the status relay. Holds the sync lock while
+/// it runs.
 public struct SyncService: Service {
     let uploader: Uploader
     let client: UploadClient
@@ -116,7 +21,7 @@ public struct SyncService: Service {
     let wallNowMs: @Sendable () -> Int64
     let logger: Logger
 
-    public init(uploader: Uploader, client: UploadClient, database: String, relay: StatusRelay,
+    init(uploader: Uploader, client: UploadClient, database: String, relay: StatusRelay,
                 publish: @escaping @Sendable (SyncStatus) async -> Void, heartbeatInterval: Duration?,
                 heartbeatFacts: @escaping @Sendable () async -> HeartbeatFacts, terminal: String, site: String,
                 watchNetwork: Bool = true, networkNamespace: String? = nil,
@@ -234,33 +139,6 @@ public struct SyncService: Service {
         case .failure(let failure):
             logger.debug("heartbeat not delivered", metadata: ["reason": "\(failure.message)"])
             await uploader.heartbeatSent(atMs: nil, error: failure.message)
-        }
-    }
-}
-
-/// Serves the control socket while the daemon runs.
-public struct ControlSocketService: Service {
-    let server: ControlServer
-    let logger: Logger
-
-    public init(server: ControlServer, logger: Logger) {
-        self.server = server
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await server.run()
-            }
-        } catch is CancellationError {
-            return
-        } catch {
-            // The daemon keeps recording presses (a service that returns would stop the group):
-            // stay until shutdown; `smileyctl sync` then says the daemon does not answer.
-            logger.error("the control socket failed; smileyctl sync cannot reach the daemon",
-                         metadata: ["path": "\(server.path)", "error": "\(error)"])
-            try? await gracefulShutdown()
         }
     }
 }
