@@ -8,37 +8,24 @@ import SmileyStore
 /// it runs.
 public struct SyncService: Service {
     let uploader: Uploader
-    let client: UploadClient
-    let database: String
+    let setup: SyncSetup
     let relay: StatusRelay
-    let publish: @Sendable (SyncStatus) async -> Void
-    let heartbeatInterval: Duration?
-    let heartbeatFacts: @Sendable () async -> HeartbeatFacts
-    let terminal: String
-    let site: String
-    let watchNetwork: Bool
-    let networkNamespace: String?
-    let wallNowMs: @Sendable () -> Int64
-    let logger: Logger
+    /// The daemon's hooks and configuration, as the builder got them.
+    let hooks: SyncServiceBuilder
 
-    init(uploader: Uploader, client: UploadClient, database: String, relay: StatusRelay,
-                publish: @escaping @Sendable (SyncStatus) async -> Void, heartbeatInterval: Duration?,
-                heartbeatFacts: @escaping @Sendable () async -> HeartbeatFacts, terminal: String, site: String,
-                watchNetwork: Bool = true, networkNamespace: String? = nil,
-                wallNowMs: @escaping @Sendable () -> Int64, logger: Logger) {
+    init(uploader: Uploader, setup: SyncSetup, relay: StatusRelay, hooks: SyncServiceBuilder) {
         self.uploader = uploader
-        self.client = client
-        self.database = database
+        self.setup = setup
         self.relay = relay
-        self.publish = publish
-        self.heartbeatInterval = heartbeatInterval
-        self.heartbeatFacts = heartbeatFacts
-        self.terminal = terminal
-        self.site = site
-        self.watchNetwork = watchNetwork
-        self.networkNamespace = networkNamespace
-        self.wallNowMs = wallNowMs
-        self.logger = logger
+        self.hooks = hooks
+    }
+
+    var client: UploadClient { setup.client }
+    var database: String { hooks.configuration.database }
+    var logger: Logger { hooks.logger }
+    var publish: @Sendable (SyncStatus) async -> Void { hooks.publish }
+    var heartbeatInterval: Duration? {
+        setup.settings.heartbeatSeconds > 0 ? .seconds(setup.settings.heartbeatSeconds) : nil
     }
 
     public func run() async throws {
@@ -51,9 +38,7 @@ public struct SyncService: Service {
                         // Ends when the task is cancelled (graceful shutdown).
                         for await status in relay.stream { await publish(status) }
                     }
-                    if watchNetwork {
-                        group.addTask { await watchForNetwork() }
-                    }
+                    group.addTask { await watchForNetwork() }
                     if let heartbeatInterval {
                         group.addTask { await heartbeats(every: heartbeatInterval) }
                     }
@@ -93,7 +78,7 @@ public struct SyncService: Service {
     func watchForNetwork() async {
         let watcher: NetlinkWatcher
         do {
-            watcher = try NetlinkWatcher(networkNamespace: networkNamespace)
+            watcher = try NetlinkWatcher()
         } catch {
             logger.warning("cannot watch the network (netlink); a returning network is noticed at the next retry",
                            metadata: ["error": "\(error)"])
@@ -121,11 +106,11 @@ public struct SyncService: Service {
     }
 
     func sendHeartbeat() async {
-        let facts = await heartbeatFacts()
+        let facts = await hooks.heartbeatFacts()
         let status = await uploader.status
-        let now = wallNowMs()
+        let now = hooks.wallNowMs()
         let heartbeat = Heartbeat(
-            terminal: terminal, site: site, version: facts.version, sentAt: RFC3339.string(ms: now),
+            terminal: hooks.configuration.terminal, site: hooks.configuration.site, version: facts.version, sentAt: RFC3339.string(ms: now),
             uptimeSeconds: max(0, (now - facts.startedAtMs) / 1000), backlog: status.backlog,
             lastPressAt: facts.lastPressAtMs.map { RFC3339.string(ms: $0) },
             lastSyncAt: status.lastSuccessAtMs.map { RFC3339.string(ms: $0) },

@@ -59,11 +59,7 @@ public struct SyncServiceBuilder: Sendable {
         let uploader = Uploader(store: setup.store, sender: setup.client, settings: settings, url: setup.settings.url,
                                 settledHorizon: horizon, wallNowMs: wallNowMs, logger: logger,
                                 onStatus: { relay.yield($0) }, clock: clock, maintenance: retention)
-        let heartbeatSeconds = setup.settings.heartbeatSeconds
-        let sync = SyncService(
-            uploader: uploader, client: setup.client, database: configuration.database, relay: relay, publish: publish,
-            heartbeatInterval: heartbeatSeconds > 0 ? .seconds(heartbeatSeconds) : nil, heartbeatFacts: heartbeatFacts,
-            terminal: configuration.terminal, site: configuration.site, wallNowMs: wallNowMs, logger: logger)
+        let sync = SyncService(uploader: uploader, setup: setup, relay: relay, hooks: self)
         let control = ControlSocketService(
             server: ControlServer(path: ControlProtocol.socketPath(runtimeDirectory: configuration.runtimeDirectory),
                                   uploader: uploader, logger: logger),
