@@ -51,8 +51,8 @@ public struct SyncService: Service {
         await client.shutdown()
     }
 
-    /// The sync lock; while a foreground `smileyctl sync` holds it, wait (checking every 2 s:
-    /// the only timer here, and only in that case).
+    /// The sync lock; while a foreground `smileyctl sync` holds it, wait (checking every 2 s on the
+    /// builder's clock: the only timer here, and only in that case).
     func acquireLock() async throws -> SyncLock {
         var warned = false
         while true {
@@ -64,7 +64,7 @@ public struct SyncService: Service {
                     logger.warning("another uploader holds the sync lock; presses are recorded, sending waits for it",
                                    metadata: ["lock": "\(path)", "holder": "\(holder.map(String.init) ?? "unknown")"])
                 }
-                try await Task.sleep(for: .seconds(2))
+                try await hooks.clock.sleep(for: .seconds(2), tolerance: nil)
             } catch {
                 // Presses are still recorded; the sync waits for a restart (see the log and status).
                 logger.error("the sync cannot start: \(error)")
@@ -98,7 +98,7 @@ public struct SyncService: Service {
         while !Task.isCancelled {
             await sendHeartbeat()
             do {
-                try await Task.sleep(for: interval)
+                try await hooks.clock.sleep(for: interval, tolerance: nil)
             } catch {
                 return
             }
