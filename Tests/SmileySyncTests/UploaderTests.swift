@@ -315,6 +315,36 @@ struct UploaderTests {
         #expect(clock.elapsed - started < .seconds(10))
         #expect(try await storage.inner.storedSamples().count == 20)
     }
+
+    @Test("stopping the uploader ends a pending request's progress and releases whoever waits on it")
+    func stopEndsRequests() async throws {
+        let folder = TemporaryFolder()
+        let terminal = try TerminalDatabase(folder: folder)
+        try terminal.seed(5)
+        let clock = ManualClock()
+        let uploader = Uploader(store: terminal.store, sender: UnansweredSender(clock: clock), settings: fastSettings(),
+                                url: "http://127.0.0.1:9", settledHorizon: try terminal.maxRowID(), wallNowMs: wallNow,
+                                logger: quietLogger, clock: clock)
+        let runner = Task { await uploader.run() }
+        let stream = await uploader.requestSync(retryQuarantined: false)
+        #expect(await uploader.isInPass, "the batch is on its way, unanswered")
+        runner.cancel()
+        let last = await finish(stream)
+        #expect(last?.finished == false && last?.remaining == 5 && last?.sent == 0)
+        // After the stop a trigger returns at once.
+        await uploader.samplesCommitted(inserted: 1)
+        await runner.value
+    }
+}
+
+/// A receiver that never answers (until the send is cancelled).
+struct UnansweredSender: BatchSender {
+    let clock: ManualClock
+
+    func send(_ batch: SyncBatch, nowMs: @Sendable () -> Int64) async -> SendOutcome {
+        try? await clock.sleep(for: .seconds(86_400))
+        return .retry(RetryReason(kind: .network, status: nil, retryAfter: nil, message: "cancelled"))
+    }
 }
 
 /// Refuses (400) any batch holding one of `refuse`'s sample ids.
