@@ -95,7 +95,7 @@ func terminalConfig(folder: TemporaryFolder, url: String, extra: String = "", ba
         """)
 }
 
-@Suite("smileyd and smileyctl with upstream, as real processes", .serialized, .timeLimit(.minutes(5)))
+@Suite("smileyd and smileyctl with upstream, as real processes", .serialized, .timeLimit(.minutes(10)))
 struct DaemonSyncTests {
     @Test("kill -9 of smileyd at random moments of a sync, 60 times, with a failing receiver: then every sample exactly once")
     func killNineDuringSync() async throws {

@@ -96,7 +96,7 @@ struct SplitMix: RandomNumberGenerator {
     }
 }
 
-@Suite("Fault injection", .serialized, .timeLimit(.minutes(5)))
+@Suite("Fault injection", .serialized, .timeLimit(.minutes(10)))
 struct FaultInjectionTests {
     @Test("≥ 1,000 batches through a receiver that fails at random: afterwards it holds every sample exactly once")
     func thousandBatches() async throws {
