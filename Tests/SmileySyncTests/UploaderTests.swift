@@ -10,7 +10,7 @@ import SmileyPlatform
 
 /// The uploader on an injected clock: a test advances it, or awaits a published status; none sleeps.
 /// (The time limit ends a test whose awaited status never comes.)
-@Suite("The uploader against a real collector", .serialized, .timeLimit(.minutes(2)))
+@Suite("The uploader against a real collector", .serialized, .timeLimit(.minutes(5)))
 struct UploaderTests {
     @Test("a backlog drains batch by batch, oldest first, every sample exactly once, then the uploader idles")
     func drainsBacklog() async throws {
