@@ -6,24 +6,50 @@ import Testing
 @testable import SmileyStore
 @testable import SmileySync
 
-/// smileyd as a real process, reading keys from a pipe the test writes to.
+/// smileyd as a real process, reading keys from a pipe the test writes to. Its output goes to the
+/// log file through a pipe the test reads, so a test can await what the daemon says.
 final class DaemonProcess {
     let process = Process()
     let keys = Pipe()
+    let output = Pipe()
     let errors: FileHandle
+    /// True once the daemon says its control socket listens (`smileyctl sync` reaches it then).
+    let listening = EventLog<Bool>()
+
+    /// The end of the output read so far (a line may come in two reads).
+    private final class Tail: Sendable {
+        let text = Mutex("")
+    }
 
     init(config: String, logFile: String) throws {
         process.executableURL = URL(fileURLWithPath: Binaries.smileyd)
-        process.arguments = ["--config", config, "--log-level", "info"]
+        process.arguments = ["--config", config, "--log-level", "debug"]
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = nil
         process.environment = env
         process.standardInput = keys
-        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
-        errors = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
-        errors.seekToEndOfFile()
-        process.standardError = errors
-        process.standardOutput = errors
+        // Appending: the output of an earlier life may still be arriving.
+        let descriptor = open(logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: logFile]) }
+        errors = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        process.standardError = output
+        process.standardOutput = output
+        let errors = self.errors, listening = self.listening, tail = Tail()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            try? errors.write(contentsOf: data)
+            let seen = tail.text.withLock { text -> Bool in
+                text += String(decoding: data, as: UTF8.self)
+                let found = text.contains("control socket listening")
+                text = String(text.suffix(100))
+                return found
+            }
+            if seen { listening.record(true) }
+        }
         try process.run()
     }
 
@@ -34,14 +60,12 @@ final class DaemonProcess {
     func kill9() async {
         kill(process.processIdentifier, SIGKILL)
         await process.exited()
-        try? errors.close()
     }
 
     /// SIGTERM and wait; the exit status.
     func stop() async -> Int32 {
         process.terminate()
         await process.exited()
-        try? errors.close()
         return process.terminationStatus
     }
 
@@ -49,7 +73,6 @@ final class DaemonProcess {
     func stopBlocking() {
         process.terminate()
         process.waitUntilExit()
-        try? errors.close()
     }
 }
 
@@ -72,7 +95,7 @@ func terminalConfig(folder: TemporaryFolder, url: String, extra: String = "", ba
         """)
 }
 
-@Suite("smileyd and smileyctl with upstream, as real processes", .serialized)
+@Suite("smileyd and smileyctl with upstream, as real processes", .serialized, .timeLimit(.minutes(10)))
 struct DaemonSyncTests {
     @Test("kill -9 of smileyd at random moments of a sync, 60 times, with a failing receiver: then every sample exactly once")
     func killNineDuringSync() async throws {
@@ -100,7 +123,7 @@ struct DaemonSyncTests {
             // socket first (start-up takes its own, load-dependent time); the others at a random
             // moment from the spawn, start-up included.
             if life % 2 == 0 {
-                _ = await eventually(10) { (try? ControlClient(path: folder.file("run/control.sock"))) != nil }
+                await daemon.listening.wait { $0 }
             }
             // Presses keep coming while it syncs.
             if life % 3 == 0 { daemon.press(String("1234".randomElement(using: &generator)!)) }
@@ -115,8 +138,9 @@ struct DaemonSyncTests {
         faults.stop()
         // Finally a clean run: `smileyctl sync` through the daemon empties the backlog.
         let daemon = try DaemonProcess(config: config, logFile: folder.file("smileyd.log"))
-        // (A killed daemon leaves its socket file behind: wait until the new one answers.)
-        #expect(await eventually(10) { (try? ControlClient(path: folder.file("run/control.sock"))) != nil })
+        // (A killed daemon leaves its socket file behind: wait until the new one says it listens.)
+        await daemon.listening.wait { $0 }
+        #expect((try? ControlClient(path: folder.file("run/control.sock"))) != nil)
         let sync = try await runProcessAsync(Binaries.smileyctl, ["sync", "--config", config, "--timeout", "120"])
         #expect(sync.status == 0, "\(sync.stdout) \(sync.stderr)")
         #expect(sync.stdout.contains("(daemon)"))

@@ -173,3 +173,42 @@ final class ClientList: Sendable {
         for client in clients.withLock({ $0 }) { await client.shutdown() }
     }
 }
+
+/// Values as they are published (statuses, reports), for a test to await one instead of polling.
+final class EventLog<Value: Sendable>: Sendable {
+    private struct Waiter {
+        var predicate: @Sendable (Value) -> Bool
+        var continuation: CheckedContinuation<Value, Never>
+    }
+
+    private let state = Mutex<(latest: Value?, waiters: [Waiter])>((nil, []))
+
+    init() {}
+
+    /// Called by the publisher.
+    func record(_ value: Value) {
+        let ready = state.withLock { state -> [Waiter] in
+            state.latest = value
+            let ready = state.waiters.filter { $0.predicate(value) }
+            state.waiters.removeAll { $0.predicate(value) }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume(returning: value) }
+    }
+
+    var latest: Value? { state.withLock { $0.latest } }
+
+    /// The latest value if it satisfies `predicate`, else the first one published after that does.
+    /// (The suites' time limit ends a test whose awaited value never comes.)
+    @discardableResult
+    func wait(for predicate: @escaping @Sendable (Value) -> Bool) async -> Value {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Value? in
+                if let latest = state.latest, predicate(latest) { return latest }
+                state.waiters.append(Waiter(predicate: predicate, continuation: continuation))
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+}

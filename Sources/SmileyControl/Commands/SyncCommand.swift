@@ -166,17 +166,23 @@ struct SyncCommand: AsyncParsableCommand {
         } catch {
             throw ControlError(error.description, exitCode: 74)
         }
+        let settings = SyncSetup.uploaderSettings(configuration, holdBoot: nil)
+        let wallNowMs: @Sendable () -> Int64 = { WallClock.nowMs() }
+        let retention = RetentionService(store: setup.store, retentionDays: settings.retentionDays,
+                                         databasePath: settings.databasePath, clockSynchronized: { true },
+                                         wallNowMs: wallNowMs, logger: logger)
         let uploader = Uploader(
-            store: setup.store, sender: setup.client,
-            settings: SyncSetup.uploaderSettings(configuration, holdBoot: nil), url: setup.settings.url,
-            settledHorizon: horizon, wallNowMs: { WallClock.nowMs() }, logger: logger)
+            store: setup.store, sender: setup.client, settings: settings, url: setup.settings.url,
+            settledHorizon: horizon, wallNowMs: wallNowMs, logger: logger, maintenance: retention)
         let runner = Task { await uploader.run() }
+        let maintainer = Task { try? await retention.run() }
         let watcher = Task {
             guard let netlink = try? NetlinkWatcher() else { return }
             for try await change in netlink.changes() where change.mayHaveComeUp { await uploader.networkChanged() }
         }
         defer {
             runner.cancel()
+            maintainer.cancel()
             watcher.cancel()
         }
         let stream = await uploader.requestSync(retryQuarantined: retryQuarantined)

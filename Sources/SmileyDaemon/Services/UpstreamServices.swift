@@ -7,8 +7,9 @@ import SmileyStore
 import SmileySync
 import Synchronization
 
-/// The upstream sync inside smileyd (only when `upstream:` is configured): the uploader, its
-/// service and the control socket, and the hooks the store writer calls after each commit.
+/// The upstream sync inside smileyd (only when `upstream:` is configured): the daemon's hooks for
+/// ``SyncServiceBuilder`` (status board, heartbeat facts, the clock hold), and the hooks the store
+/// writer calls after each commit.
 final class UpstreamServices: Sendable {
     let uploader: Uploader
     let services: [ServiceGroupConfiguration.ServiceConfiguration]
@@ -16,23 +17,11 @@ final class UpstreamServices: Sendable {
     /// Checks the token file and the CA file (throws ``SyncSetupError``) and builds the services.
     static func make(configuration: SmileyConfig.Configuration, pool: DatabasePool, live: Bool, environment: DaemonEnvironment,
                      status: StatusBoard, logger: Logger) async throws -> UpstreamServices {
-        let setup = try SyncSetup.make(configuration: configuration, pool: pool, userAgent: "smileyd/\(Smileyd.version)",
-                                       logger: logger)
-        // Everything already in the database was committed by an earlier run (or is being read
-        // before any press of this one): it can no longer be re-flagged.
-        let horizon = try await setup.store.maxSampleRowID()
-        let holdBoot = live && !environment.clockSynchronized() ? environment.bootID : nil
-        let relay = StatusRelay()
-        let uploader = Uploader(
-            store: setup.store, sender: setup.client,
-            settings: SyncSetup.uploaderSettings(configuration, holdBoot: holdBoot), url: setup.settings.url,
-            settledHorizon: horizon, wallNowMs: environment.wallNowMs,
-            clockSynchronized: environment.clockSynchronized, logger: logger,
-            onStatus: { relay.yield($0) })
         let previous = Mutex<SyncStatus?>(nil)
-        let store = setup.store
-        let sync = SyncService(
-            uploader: uploader, client: setup.client, database: configuration.database, relay: relay,
+        let builder = SyncServiceBuilder(
+            configuration: configuration, pool: pool, userAgent: "smileyd/\(Smileyd.version)",
+            holdBoot: live && !environment.clockSynchronized() ? environment.bootID : nil,
+            wallNowMs: environment.wallNowMs, clockSynchronized: environment.clockSynchronized,
             publish: { sync in
                 let urgent = previous.withLock { last -> Bool in
                     defer { last = sync }
@@ -42,21 +31,17 @@ final class UpstreamServices: Sendable {
                 }
                 await status.update(urgent: urgent) { $0.sync = sync }
             },
-            heartbeatInterval: setup.settings.heartbeatSeconds > 0 ? .seconds(setup.settings.heartbeatSeconds) : nil,
             heartbeatFacts: {
                 let daemon = await status.status
                 var lastPress = daemon.lastPress?.recordedAtMs
-                if lastPress == nil { lastPress = try? await store.lastRecordedAtMs() }
+                if lastPress == nil { lastPress = try? await SyncStore(pool: pool, path: configuration.database).lastRecordedAtMs() }
                 return HeartbeatFacts(version: Smileyd.version, startedAtMs: daemon.startedAtMs, lastPressAtMs: lastPress,
                                       clockSynchronized: daemon.clockSynchronized, heldButtons: daemon.heldButtons)
             },
-            terminal: configuration.terminal, site: configuration.site, wallNowMs: environment.wallNowMs, logger: logger)
-        let control = ControlSocketService(
-            server: ControlServer(path: ControlProtocol.socketPath(runtimeDirectory: configuration.runtimeDirectory),
-                                  uploader: uploader, logger: logger),
             logger: logger)
-        await status.update(urgent: false) { $0.sync = SyncStatus(url: setup.settings.url) }
-        return UpstreamServices(uploader: uploader, services: [.init(service: sync), .init(service: control)])
+        let built = try await builder.build()
+        await status.update(urgent: false) { $0.sync = SyncStatus(url: built.url) }
+        return UpstreamServices(uploader: built.uploader, services: built.services.map { .init(service: $0) })
     }
 
     init(uploader: Uploader, services: [ServiceGroupConfiguration.ServiceConfiguration]) {

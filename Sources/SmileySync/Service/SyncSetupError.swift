@@ -1,0 +1,10 @@
+/// Why the sync cannot start: a token file open to others, a CA file that does not load.
+public struct SyncSetupError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public var exitCode: Int32
+
+    public init(_ description: String, exitCode: Int32) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+}
