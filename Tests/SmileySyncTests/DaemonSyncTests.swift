@@ -1,6 +1,7 @@
 import Foundation
 import SmileyCore
 import SmileyCollector
+import SmileyPlatform
 import Synchronization
 import Testing
 @testable import SmileyStore
@@ -276,7 +277,9 @@ struct DaemonSyncTests {
         let beat = try #require(try await collector.storage.terminals().first?.heartbeat)
         #expect(beat.terminal == "terminal-a" && beat.site == "site-1" && beat.version == "0.1.0")
         #expect(beat.lastPressAt == RFC3339.string(ms: samples[4].recordedAtMs))
-        #expect(beat.clockSynchronized != nil && beat.lowDisk == false && beat.quarantinedBatches == 0)
+        // The daemon reports the machine's own clock state (the same adjtimex reading smileyd makes).
+        #expect(beat.clockSynchronized == ClockSynchronization.isSynchronized())
+        #expect(beat.lowDisk == false && beat.quarantinedBatches == 0)
         #expect((beat.diskFreeBytes ?? 0) > 0 && beat.heldButtons == [])
     }
 }
