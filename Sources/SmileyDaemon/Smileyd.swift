@@ -27,6 +27,8 @@ public enum Smileyd {
         public var misuseLine: (any IndicatorLine)?
         /// How long an indicator line stays lit (tests lengthen it to be independent of load).
         public var indicatorPulse: Duration
+        /// What the indicator's pulse is timed on.
+        public var indicatorClock: any Clock<Duration>
         /// Once started, give back the code pages start-up touched (``StartupPages``): smileyd
         /// sets it; tests running the daemon in-process leave their own process alone.
         public var releaseStartupPages = false
@@ -34,8 +36,10 @@ public enum Smileyd {
         public init(shutdownSignals: [UnixSignal] = [.sigterm, .sigint], maxPageCount: Int? = nil,
                     onCommitted: SampleWriter.CommitHandler? = nil, environment: DaemonEnvironment = .system,
                     ackLine: (any IndicatorLine)? = nil, misuseLine: (any IndicatorLine)? = nil,
-                    indicatorPulse: Duration = .milliseconds(300)) {
+                    indicatorPulse: Duration = .milliseconds(300),
+                    indicatorClock: any Clock<Duration> = ContinuousClock()) {
             self.indicatorPulse = indicatorPulse
+            self.indicatorClock = indicatorClock
             self.shutdownSignals = shutdownSignals
             self.maxPageCount = maxPageCount
             self.onCommitted = onCommitted
@@ -84,7 +88,7 @@ public enum Smileyd {
         let external = options.onCommitted
         let indicator = options.ackLine == nil && options.misuseLine == nil
             ? nil : PressIndicator(ack: options.ackLine, misuse: options.misuseLine, logger: logger,
-                                   pulse: options.indicatorPulse)
+                                   pulse: options.indicatorPulse, clock: options.indicatorClock)
         let writer = SampleWriter(
             pool: pool, path: configuration.database,
             onCommitted: { [upstream] batch, duration in

@@ -46,6 +46,8 @@ struct ScriptedLiveSource: EdgeSource {
         var happenedAfterPreviousMs: Int?
         /// When set, the step first waits (up to 10 s) until this holds, then `afterMs` more.
         var after: (@Sendable () -> Bool)?
+        /// When set, the step first awaits this (an event the test is told about), then `afterMs` more.
+        var awaiting: (@Sendable () async -> Void)?
     }
 
     /// When each edge was emitted, beside its timestamp (monotonic ns), for tests whose
@@ -62,11 +64,14 @@ struct ScriptedLiveSource: EdgeSource {
     var steps: [Step]
     /// Keep the stream open this long after the last step (so timers can fire).
     var lingerMs: Int = 0
+    /// When set, the stream stays open after the last step until this returns (instead of lingering).
+    var until: (@Sendable () async -> Void)?
     var emissions = Emissions()
 
     func edges() -> AsyncThrowingStream<Edge, any Error> {
         let steps = self.steps
         let linger = lingerMs
+        let until = self.until
         let emissions = self.emissions
         return AsyncThrowingStream { continuation in
             let task = Task {
@@ -78,6 +83,7 @@ struct ScriptedLiveSource: EdgeSource {
                             try? await Task.sleep(for: .milliseconds(20))
                         }
                     }
+                    if let awaiting = step.awaiting { await awaiting() }
                     try? await Task.sleep(for: .milliseconds(step.afterMs))
                     if Task.isCancelled { break }
                     let now = MonotonicClock.nowNs()
@@ -89,7 +95,7 @@ struct ScriptedLiveSource: EdgeSource {
                     emissions.append(timestamp, now)
                     continuation.yield(Edge(button: step.button, kind: step.kind, timestampNs: timestamp))
                 }
-                try? await Task.sleep(for: .milliseconds(linger))
+                if let until { await until() } else { try? await Task.sleep(for: .milliseconds(linger)) }
                 continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }

@@ -11,6 +11,8 @@ actor PressIndicator {
     /// How long a line stays lit after a commit.
     let pulse: Duration
 
+    /// What the pulse is timed on (a test's manual clock, or the continuous clock).
+    private let clock: any Clock<Duration>
     private let ack: (any IndicatorLine)?
     private let misuse: (any IndicatorLine)?
     private let logger: Logger
@@ -18,8 +20,10 @@ actor PressIndicator {
     private var closed = false
     private var warned = false
 
-    init(ack: (any IndicatorLine)?, misuse: (any IndicatorLine)?, logger: Logger, pulse: Duration = defaultPulse) {
+    init(ack: (any IndicatorLine)?, misuse: (any IndicatorLine)?, logger: Logger, pulse: Duration = defaultPulse,
+         clock: any Clock<Duration> = ContinuousClock()) {
         self.pulse = pulse
+        self.clock = clock
         self.ack = ack
         self.misuse = misuse
         self.logger = logger
@@ -49,15 +53,21 @@ actor PressIndicator {
             return
         }
         offTimers[isMisuse]?.cancel()
-        let pulse = self.pulse
+        // The end is fixed now, when the line lights, however late the timer task starts.
+        let sleepUntilOff = Self.sleeper(clock, until: pulse)
         offTimers[isMisuse] = Task { [weak self] in
             do {
-                try await Task.sleep(for: pulse)
+                try await sleepUntilOff()
             } catch {
                 return // a newer pulse took over, or shutdown
             }
             await self?.switchOff(misuse: isMisuse)
         }
+    }
+
+    private static func sleeper<C: Clock<Duration>>(_ clock: C, until pulse: Duration) -> @Sendable () async throws -> Void {
+        let deadline = clock.now.advanced(by: pulse)
+        return { try await clock.sleep(until: deadline, tolerance: nil) }
     }
 
     private func switchOff(misuse isMisuse: Bool) {
