@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include "smiley_system.h"
 #include <sys/timex.h>
 
@@ -18,4 +19,8 @@ int smiley_kernel_clock_synchronized(void) {
 
 int smiley_pipe_cloexec_nonblock(int fds[2]) {
     return pipe2(fds, O_CLOEXEC | O_NONBLOCK);
+}
+
+long smiley_getrandom(void *buffer, unsigned long length) {
+    return (long)getrandom(buffer, (size_t)length, 0);
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SmileyConfig
 import SmileyCore
+import SmileyPlatform
 
 /// Replays a ``GpiomonTrace`` through the pipeline, as if its buttons were pressed now.
 ///
@@ -85,7 +86,7 @@ public struct ReplaySource: EdgeSource {
 
     /// `replay-<UUID>`.
     public static func makeBootID() -> String {
-        "replay-\(UUID().uuidString.lowercased())"
+        "replay-\(KernelRandom.uuid().uuidString.lowercased())"
     }
 
     /// Emits ``plannedEdges``: the first at once when the consumer asks, edge i when

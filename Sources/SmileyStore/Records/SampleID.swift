@@ -1,4 +1,5 @@
 import Foundation
+import SmileyPlatform
 
 /// Time-ordered sample ids (UUID version 7, RFC 9562): 48 bits of Unix milliseconds, then random.
 /// Ordered ids keep the unique index appending, which is what lets group commit reach 100k rows/s.
@@ -21,29 +22,23 @@ public enum SampleID {
         return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
     }
 
-    /// A fast generator for the random bits (xoshiro256**, seeded from the system's generator):
-    /// ids must be unique, not secret, and asking the kernel twice per press costs a syscall each.
+    /// The random bits of sample ids, straight from the kernel's generator (getrandom(2), no file
+    /// descriptor, so it works when descriptors run out), fetched 4 KiB at a time so a press costs
+    /// no system call. Ids are shown in exports: they must not be predictable from one another.
     public struct Generator: RandomNumberGenerator, Sendable {
-        private var s: (UInt64, UInt64, UInt64, UInt64)
+        private var pool: [UInt64] = []
+        private var position = 0
 
-        public init() {
-            var system = SystemRandomNumberGenerator()
-            s = (system.next(), system.next(), system.next(), system.next() | 1)
-        }
+        public init() {}
 
         public mutating func next() -> UInt64 {
-            let result = rotl(s.1 &* 5, 7) &* 9
-            let t = s.1 << 17
-            s.2 ^= s.0
-            s.3 ^= s.1
-            s.1 ^= s.2
-            s.0 ^= s.3
-            s.2 ^= t
-            s.3 = rotl(s.3, 45)
-            return result
+            if position == pool.count {
+                pool = KernelRandom.words(512)
+                position = 0
+            }
+            defer { position += 1 }
+            return pool[position]
         }
-
-        private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
     }
 
     /// The Unix milliseconds in a v7 id.

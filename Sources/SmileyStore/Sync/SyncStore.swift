@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import SmileyCore
+import SmileyPlatform
 
 /// A database operation of the upstream sync failed (the disk, a lock, a broken file).
 public struct SyncStoreError: Error, CustomStringConvertible, Sendable {
@@ -246,7 +247,7 @@ public struct SyncStore: Sendable {
         }
         guard !candidates.isEmpty else { return nil }
         let samples = candidates.map(\.sample)
-        let id = UUID()
+        let id = KernelRandom.uuid()
         let firstID = samples[0].rowID, lastID = samples[samples.count - 1].rowID
         try db.execute(sql: """
             INSERT INTO sync_batch (uuid, state, first_sample, last_sample, sample_count, created_at, updated_at)
