@@ -62,7 +62,7 @@ public struct SyncServiceBuilder: Sendable {
         let sync = SyncService(uploader: uploader, setup: setup, relay: relay, hooks: self)
         let control = ControlSocketService(
             server: ControlServer(path: ControlProtocol.socketPath(runtimeDirectory: configuration.runtimeDirectory),
-                                  uploader: uploader, logger: logger),
+                                  uploader: uploader, logger: logger, clock: clock),
             logger: logger)
         return Built(uploader: uploader, url: setup.settings.url, services: [sync, retention, control])
     }
