@@ -91,6 +91,30 @@ struct WireAndPolicyTests {
         #expect(Redactor(BearerToken(unchecked: secret)).scrub("Bearer \(secret) x") == "Bearer [token] x")
     }
 
+    @Test("a FIFO, a device or a directory as token-file or ca-file is refused at once, naming what it is")
+    func specialFilesRefused() throws {
+        let folder = TemporaryFolder()
+        let fifo = folder.file("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for (path, kind) in [(fifo, "a FIFO"), ("/dev/zero", "a character device"), (folder.path, "a directory")] {
+            do {
+                _ = try TokenFile.read(path: path)
+                Issue.record("\(path) was read as a token file")
+            } catch {
+                #expect(error.problem.contains("is not a regular file (\(kind))"), "\(error)")
+            }
+            do {
+                _ = try UploadClient(endpoint: UploadEndpoint(baseURL: "https://127.0.0.1:1", token: BearerToken(unchecked: "t0ken-1234"),
+                                                              caFile: path), logger: quietLogger)
+                Issue.record("\(path) was loaded as a CA file")
+            } catch {
+                #expect(error.description.contains("upstream.ca-file \(path) is \(kind); expected a regular file"), "\(error)")
+            }
+        }
+        let big = folder.write("big.token", String(repeating: "a", count: 20_000), mode: 0o600)
+        #expect(throws: TokenFileError.self) { try TokenFile.read(path: big) }
+    }
+
     @Test("the redactor finds the token in the encodings a receiver may echo it in")
     func redactorEncodings() throws {
         let secret = "s3cr3t/t0k+n=="

@@ -38,7 +38,10 @@ public enum TokenFile {
             throw TokenFileError(path: path, problem: "cannot be read (\(reason)); create it with the token the receiver gave this terminal and chmod 600 it")
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw TokenFileError(path: path, problem: "is not a regular file")
+            throw TokenFileError(path: path, problem: "is not a regular file (\(FileKind.name(info.st_mode))); put the token in a plain file")
+        }
+        guard info.st_size <= 16 * 1024 else {
+            throw TokenFileError(path: path, problem: "is \(info.st_size) bytes; a token file holds one line of at most 4096 characters")
         }
         let loose = info.st_mode & 0o077
         if loose != 0 {

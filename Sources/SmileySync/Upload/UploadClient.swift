@@ -93,6 +93,15 @@ public final class UploadClient: Sendable {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .fullVerification
         if let caFile = endpoint.caFile {
+            // A FIFO or a device would block start-up on open; a huge file would be read whole.
+            var info = stat()
+            guard stat(caFile, &info) == 0 else {
+                throw UploadClientError(description: "upstream.ca-file \(caFile) cannot be read: \(String(cString: strerror(errno)))")
+            }
+            guard (info.st_mode & S_IFMT) == S_IFREG, info.st_size <= 1 << 20 else {
+                throw UploadClientError(description: "upstream.ca-file \(caFile) is \((info.st_mode & S_IFMT) == S_IFREG ? "\(info.st_size) bytes" : FileKind.name(info.st_mode)); "
+                    + "expected a regular file of PEM certificates (at most 1 MiB)")
+            }
             do {
                 let certificates = try NIOSSLCertificate.fromPEMFile(caFile)
                 guard !certificates.isEmpty else {
