@@ -41,6 +41,8 @@ public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
     case gpioPermissionDenied(device: String, owner: String, mode: String, remedy: String)
     /// A system call of an input source failed (reading the keyboard, setting up the terminal).
     case system(source: String, call: String, errno: Int32)
+    /// `input: keyboard` with standard input on /dev/null (a service has no terminal).
+    case keyboardWithoutTerminal
 
     /// A failed system call of `source`.
     public static func system(source: String, _ error: SystemCallError) -> InputError {
@@ -62,7 +64,7 @@ public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
             78 // EX_CONFIG
         case .system:
             74 // EX_IOERR
-        case .invalidReplaySpeed:
+        case .invalidReplaySpeed, .keyboardWithoutTerminal:
             78 // EX_CONFIG
         }
     }
@@ -107,6 +109,9 @@ public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
             "permission denied opening \(device) (owner \(owner), mode \(mode)): \(remedy)"
         case .system(let source, let call, let code):
             "\(source): \(SystemCallError(call: call, errno: code))"
+        case .keyboardWithoutTerminal:
+            "input: keyboard reads keys from standard input, but standard input is /dev/null (as under systemd, "
+                + "where no key can ever come): use input: gpio for a terminal's buttons, or run smileyd in a terminal"
         }
     }
 

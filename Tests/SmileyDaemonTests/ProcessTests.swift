@@ -178,6 +178,17 @@ struct ProcessTests {
         #expect(result.stderr.contains("1=very-unhappy"))
     }
 
+    @Test("input: keyboard with standard input on /dev/null (as under systemd) is exit 78 naming why, not exit 0")
+    func keyboardWithoutTerminal() async throws {
+        let folder = TemporaryFolder()
+        let config = folder.write("smiley.yaml", configText(input: "keyboard"))
+        let result = try await runProcessAsync("/bin/sh", ["-c", "exec \"$0\" --config \"$1\" < /dev/null",
+                                                           Binaries.smileyd, config])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("standard input is /dev/null"), "\(result.stderr)")
+        #expect(result.stderr.contains("use input: gpio"), "\(result.stderr)")
+    }
+
     @Test("whatever umask starts it, the files smileyd creates are not readable by others")
     func fileModes() async throws {
         let folder = TemporaryFolder()

@@ -22,6 +22,9 @@ public enum InputFactory {
         }
         switch configuration.input {
         case .keyboard:
+            // Under systemd standard input is /dev/null: smileyd would wait forever for keys, or read
+            // an end of input at once and exit 0, and a service that exits 0 is not restarted.
+            if KeyboardSource.standardInputIsNull() { throw .keyboardWithoutTerminal }
             return KeyboardSource(buttons: configuration.buttons)
         case .replay:
             guard let replay = configuration.replay, !replay.file.isEmpty else {
