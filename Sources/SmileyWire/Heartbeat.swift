@@ -14,6 +14,9 @@ public struct Heartbeat: Codable, Sendable, Equatable {
     public var clockSynchronized: Bool
     /// Buttons held down now (stuck?).
     public var heldButtons: [String]
+    /// Buttons flooding now (presses far faster than a person's; stored flagged). Terminals that
+    /// predate it do not send it: read as none.
+    public var floodingButtons: [String]
     public var diskFreeBytes: Int64?
     public var lowDisk: Bool
     public var quarantinedBatches: Int
@@ -22,7 +25,8 @@ public struct Heartbeat: Codable, Sendable, Equatable {
 
     public init(terminal: String, site: String, version: String, sentAt: String, uptimeSeconds: Int64, backlog: Int,
                 lastPressAt: String?, lastSyncAt: String?, clockSynchronized: Bool, heldButtons: [String],
-                diskFreeBytes: Int64?, lowDisk: Bool, quarantinedBatches: Int, quarantinedSamples: Int, lastError: String?) {
+                diskFreeBytes: Int64?, lowDisk: Bool, quarantinedBatches: Int, quarantinedSamples: Int, lastError: String?,
+                floodingButtons: [String] = []) {
         self.terminal = terminal
         self.site = site
         self.version = version
@@ -33,11 +37,35 @@ public struct Heartbeat: Codable, Sendable, Equatable {
         self.lastSyncAt = lastSyncAt
         self.clockSynchronized = clockSynchronized
         self.heldButtons = heldButtons
+        self.floodingButtons = floodingButtons
         self.diskFreeBytes = diskFreeBytes
         self.lowDisk = lowDisk
         self.quarantinedBatches = quarantinedBatches
         self.quarantinedSamples = quarantinedSamples
         self.lastError = lastError
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case terminal, site, version, sentAt, uptimeSeconds, backlog, lastPressAt, lastSyncAt, clockSynchronized,
+             heldButtons, floodingButtons, diskFreeBytes, lowDisk, quarantinedBatches, quarantinedSamples, lastError
+    }
+
+    /// A heartbeat the collector stored before `floodingButtons` existed reads with none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(terminal: try c.decode(String.self, forKey: .terminal), site: try c.decode(String.self, forKey: .site),
+                  version: try c.decode(String.self, forKey: .version), sentAt: try c.decode(String.self, forKey: .sentAt),
+                  uptimeSeconds: try c.decode(Int64.self, forKey: .uptimeSeconds), backlog: try c.decode(Int.self, forKey: .backlog),
+                  lastPressAt: try c.decodeIfPresent(String.self, forKey: .lastPressAt),
+                  lastSyncAt: try c.decodeIfPresent(String.self, forKey: .lastSyncAt),
+                  clockSynchronized: try c.decode(Bool.self, forKey: .clockSynchronized),
+                  heldButtons: try c.decode([String].self, forKey: .heldButtons),
+                  diskFreeBytes: try c.decodeIfPresent(Int64.self, forKey: .diskFreeBytes),
+                  lowDisk: try c.decode(Bool.self, forKey: .lowDisk),
+                  quarantinedBatches: try c.decode(Int.self, forKey: .quarantinedBatches),
+                  quarantinedSamples: try c.decode(Int.self, forKey: .quarantinedSamples),
+                  lastError: try c.decodeIfPresent(String.self, forKey: .lastError),
+                  floodingButtons: try c.decodeIfPresent([String].self, forKey: .floodingButtons) ?? [])
     }
 
     /// The largest count or size a heartbeat carries: the largest integer JSON numbers hold exactly.

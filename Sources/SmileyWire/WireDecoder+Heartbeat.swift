@@ -3,7 +3,7 @@ import SmileyCore
 extension WireDecoder {
     enum HeartbeatKey: String, WireKey {
         case terminal, site, version, sentAt, uptimeSeconds, backlog, lastPressAt, lastSyncAt, clockSynchronized,
-             heldButtons, diskFreeBytes, lowDisk, quarantinedBatches, quarantinedSamples, lastError
+             heldButtons, floodingButtons, diskFreeBytes, lowDisk, quarantinedBatches, quarantinedSamples, lastError
     }
 
     /// The members api/openapi.yaml requires of a heartbeat, in its order.
@@ -18,9 +18,13 @@ extension WireDecoder {
         var terminal, site, version, sentAt, lastPressAt, lastSyncAt, lastError: String?
         var uptimeSeconds, backlog, diskFreeBytes, quarantinedBatches, quarantinedSamples: Int64?
         var clockSynchronized, lowDisk: Bool?
-        var heldButtons: [String]?
+        var heldButtons, floodingButtons: [String]?
+        var floodingNull = false
         try readObject(bytes, document: "heartbeat", HeartbeatKey.self, unknown: .skipped) { (key, reader, path) throws(WireReader.Failure) in
-            if try reader.null() { return }
+            if try reader.null() {
+                if key == .floodingButtons { floodingNull = true }
+                return
+            }
             switch key {
             case .terminal: terminal = try reader.string()
             case .site: site = try reader.string()
@@ -36,7 +40,7 @@ extension WireDecoder {
             case .quarantinedSamples: quarantinedSamples = try reader.integer()
             case .clockSynchronized: clockSynchronized = try reader.bool()
             case .lowDisk: lowDisk = try reader.bool()
-            case .heldButtons:
+            case .heldButtons, .floodingButtons:
                 var names: [String] = []
                 try reader.beginArray()
                 var elements = 0
@@ -45,9 +49,10 @@ extension WireDecoder {
                     names.append(try reader.string())
                 }
                 path.index = nil
-                heldButtons = names
+                if key == .heldButtons { heldButtons = names } else { floodingButtons = names }
             }
         }
+        if floodingNull { throw .contract("floodingButtons", "expected a list of button names; null is not allowed (leave it out)") }
         var missing: [String] = []
         if terminal == nil { missing.append("terminal") }
         if site == nil { missing.append("site") }
@@ -73,7 +78,8 @@ extension WireDecoder {
             clockSynchronized: clockSynchronized, heldButtons: heldButtons,
             diskFreeBytes: try diskFreeBytes.map { (value) throws(WireDecodingError) in try count(value, "diskFreeBytes") },
             lowDisk: lowDisk, quarantinedBatches: Int(try count(quarantinedBatches, "quarantinedBatches")),
-            quarantinedSamples: Int(try count(quarantinedSamples, "quarantinedSamples")), lastError: lastError)
+            quarantinedSamples: Int(try count(quarantinedSamples, "quarantinedSamples")), lastError: lastError,
+            floodingButtons: floodingButtons ?? [])
     }
 
     /// 0 to 2^53 - 1 (the schema's bounds for counts and sizes).

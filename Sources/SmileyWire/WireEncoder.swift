@@ -86,6 +86,11 @@ public enum WireEncoder {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             appendString(name, to: &out)
         }
+        out.append(contentsOf: #"],"floodingButtons":["#.utf8)
+        for (index, name) in heartbeat.floodingButtons.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendString(name, to: &out)
+        }
         out.append(contentsOf: #"],"diskFreeBytes":"#.utf8)
         if let free = heartbeat.diskFreeBytes { appendInteger(free, to: &out) } else { out.append(contentsOf: "null".utf8) }
         out.append(contentsOf: #","lowDisk":"#.utf8)

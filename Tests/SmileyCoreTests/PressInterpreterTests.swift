@@ -233,3 +233,74 @@ struct MisuseTests {
         #expect(flags.map(\.misuse) == [nil, nil])
     }
 }
+
+/// Presses of `button` every `everyMs` from `fromMs` for `count` presses (30 ms down each).
+private func train(_ button: Int, from fromMs: Double, every everyMs: Double, count: Int) -> [Edge] {
+    (0..<count).flatMap { i -> [Edge] in
+        let at = fromMs + Double(i) * everyMs
+        return [up(button, at), down(button, at + 30)]
+    }
+}
+
+/// Edges from several buttons in time order.
+private func merged(_ lists: [Edge]...) -> [Edge] {
+    lists.flatMap { $0 }.sorted { $0.timestampNs < $1.timestampNs }
+}
+
+@Suite("A press flood: a stuck contact or a child")
+struct FloodTests {
+    @Test("14 presses a second on one button: a flood after 30 flagged presses; real presses on the other buttons are judged as if it were silent")
+    func floodDoesNotMuteOthers() {
+        // Button 0 floods for 60 s; a person presses button 2 every 10 s (the response interval is 5 s).
+        let flood = train(0, from: 0, every: 1000.0 / 14, count: 14 * 60)
+        let person = train(2, from: 5_000, every: 10_000, count: 6)
+        let events = run(merged(flood, person), until: 120_000)
+        let flags = finalFlags(events)
+        #expect(flags.count == 14 * 60 + 6)  // every press is kept
+        let personFlags = flags.filter { $0.button == 2 }
+        // The flood is recognised at its 30th flagged press (about 2.1 s in); the first real press
+        // (5 s) is still within the response interval of the last press before that, so it is
+        // flagged; every later one is accepted.
+        #expect(personFlags.map(\.misuse) == [.interval, nil, nil, nil, nil, nil], "\(personFlags)")
+        #expect(flags.filter { $0.button == 0 && $0.misuse == nil }.count == 1)  // only the very first
+        let started = events.compactMap { if case .floodStarted(let button, let since) = $0 { (button, since) } else { nil } }
+        #expect(started.count == 1 && started.first?.0 == 0 && started.first?.1 == ms(1000.0 / 14))
+        let ended = events.compactMap { if case .floodEnded(let button, _, let presses) = $0 { (button, presses) } else { nil } }
+        #expect(ended.count == 1 && ended.first?.0 == 0 && ended.first?.1 == 14 * 60 - 1, "\(ended)")
+    }
+
+    @Test("the flood ends after 10 quiet seconds, and not before", arguments: [(9_999.0, false), (10_000.0, true)])
+    func floodEnds(quietMs: Double, ended: Bool) {
+        var interpreter = PressInterpreter(rules: .default, buttonCount: 4)
+        var events: [PressEvent] = []
+        let flood = train(1, from: 0, every: 100, count: 40)
+        for edge in flood { events += interpreter.handle(edge) }
+        events += interpreter.advance(to: ms(3_900 + 30))
+        #expect(interpreter.floodingButtons == [1])
+        let last = ms(3_900)
+        events += interpreter.advance(to: last + ms(quietMs))
+        #expect(interpreter.floodingButtons == (ended ? [] : [1]))
+        #expect(events.contains { if case .floodEnded(1, _, _) = $0 { true } else { false } } == ended)
+        // While it floods and after, the interpreter's next deadline is the flood's end, then nothing.
+        #expect(interpreter.nextDeadline == (ended ? nil : last + PressRules.floodWindowNs))
+    }
+
+    @Test("a person pressing fast is no flood: 29 flagged presses in 10 s")
+    func fastPersonIsNoFlood() {
+        let events = run(train(3, from: 0, every: 340, count: 30), until: 60_000)
+        #expect(!events.contains { if case .floodStarted = $0 { true } else { false } })
+        #expect(finalFlags(events).filter { $0.misuse != nil }.count == 29)
+    }
+
+    @Test("during a flood the flooding button's presses pair as simultaneous with nothing")
+    func floodPairsWithNothing() {
+        // Button 0 floods every 50 ms; button 1 is pressed 20 ms after a flood press, well inside
+        // simultaneous-ms (150): accepted, and the flood press next to it is not re-flagged.
+        let flood = train(0, from: 0, every: 50, count: 200)
+        let real = train(1, from: 6_020, every: 6_000, count: 1)
+        let events = run(merged(flood, real), until: 30_000)
+        let person = finalFlags(events).filter { $0.button == 1 }
+        #expect(person.map(\.misuse) == [nil], "\(person)")
+        #expect(!events.contains { if case .reflag = $0 { true } else { false } })
+    }
+}

@@ -69,6 +69,7 @@ struct StatusReport {
                 ("startedAt", .string(RFC3339.string(ms: daemon.startedAtMs))), ("input", .string(daemon.input)),
                 ("committedPresses", .int(daemon.committedPresses)),
                 ("heldButtons", .array(daemon.heldButtons.map { .string($0) })),
+                ("floodingButtons", .array((daemon.floodingButtons ?? []).map { .string($0) })),
                 ("clockSynchronized", .bool(daemon.clockSynchronized)),
                 ("storeFailure", daemon.storeFailure.map { .string($0) } ?? .null),
                 ("storePending", .int(daemon.storePending)),
@@ -115,6 +116,10 @@ struct StatusReport {
             }
             if !daemon.heldButtons.isEmpty {
                 lines.append("  " + terminal.yellow("Held down now: \(daemon.heldButtons.joined(separator: ", ")) — stuck button?"))
+            }
+            if let flooding = daemon.floodingButtons, !flooding.isEmpty {
+                lines.append("  " + terminal.red("Flooding now: \(flooding.joined(separator: ", ")) — presses far faster than a person's "
+                    + "(stuck contact? a child?); stored flagged, other buttons counted as usual"))
             }
         } else {
             lines.append("smileyd: " + terminal.yellow("not running") + " (no live status in the runtime directory)")

@@ -28,4 +28,10 @@ public enum PressEvent: Sendable, Hashable {
     case held(sequence: UInt64, button: Int, sinceNs: UInt64)
     /// A button that had been reported held came back up after `durationNs`.
     case heldReleased(sequence: UInt64, button: Int, durationNs: UInt64)
+    /// A button's flagged presses came far faster than a person's (``PressRules/floodPresses``
+    /// within ``PressRules/floodWindowMs``) since `sinceNs`: until it is quiet again, its presses
+    /// are flagged and do not affect the other buttons' presses.
+    case floodStarted(button: Int, sinceNs: UInt64)
+    /// The flooding button was quiet for the flood window; `presses` of its presses came during the flood.
+    case floodEnded(button: Int, durationNs: UInt64, presses: Int)
 }

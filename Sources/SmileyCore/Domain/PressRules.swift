@@ -18,6 +18,13 @@ public struct PressRules: Sendable, Hashable, Codable {
 
     public static let `default` = PressRules()
 
+    /// A button is flooding (a stuck contact, a child) when this many of its presses are flagged
+    /// within ``floodWindowMs``: 3 a second for 10 s, far above a person's pace.
+    public static let floodPresses = 30
+    /// The flood window; a flooding button that stays quiet this long is no longer flooding.
+    public static let floodWindowMs = 10_000
+    static let floodWindowNs = UInt64(floodWindowMs) * 1_000_000
+
     var debounceNs: UInt64 { UInt64(max(0, debounceMs)) * 1_000_000 }
     var responseIntervalNs: UInt64 { UInt64(max(0, responseIntervalMs)) * 1_000_000 }
     var simultaneousNs: UInt64 { UInt64(max(0, simultaneousMs)) * 1_000_000 }

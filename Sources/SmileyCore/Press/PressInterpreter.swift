@@ -17,8 +17,10 @@ public struct PressInterpreter: Sendable {
     private var lines: [LineState]
     private var now: UInt64 = 0
     private var nextSequence: UInt64 = 1
+    /// The last press of a button that was not flooding: the response interval runs from it.
     private var lastPressNs: UInt64?
     private var recent: [RecentPress] = []
+    private var floods: [FloodState]
 
     struct LineState: Sendable {
         var raw = false
@@ -36,6 +38,17 @@ public struct PressInterpreter: Sendable {
         var button: Int
         var timestampNs: UInt64
         var misuse: MisuseReason?
+        /// Pressed while its button was flooding: it pairs with no other press.
+        var flooding = false
+    }
+
+    /// A button's flagged presses in the flood window, and its flood while one lasts.
+    struct FloodState: Sendable {
+        /// Times of the latest flagged presses (at most ``PressRules/floodPresses``).
+        var flagged: [UInt64] = []
+        var sinceNs: UInt64?
+        var lastNs: UInt64 = 0
+        var presses = 0
     }
 
     /// - Parameter softwareDebounce: false when the edges come already debounced (libgpiod 2.x
@@ -45,6 +58,12 @@ public struct PressInterpreter: Sendable {
         self.buttonCount = buttonCount
         self.debounceNs = softwareDebounce ? rules.debounceNs : 0
         self.lines = Array(repeating: LineState(), count: max(0, buttonCount))
+        self.floods = Array(repeating: FloodState(), count: max(0, buttonCount))
+    }
+
+    /// The buttons flooding now.
+    public var floodingButtons: [Int] {
+        floods.indices.filter { floods[$0].sinceNs != nil }
     }
 
     /// The buttons currently reported held (down past `held-ms`).
@@ -54,7 +73,7 @@ public struct PressInterpreter: Sendable {
 
     /// The monotonic time at which ``advance(to:)`` has work to do, if any.
     public var nextDeadline: UInt64? {
-        lines.indices.compactMap { deadline(of: $0)?.at }.min()
+        earliestDeadline()?.at
     }
 
     /// Feed one edge. Deadlines due before it are processed first.
@@ -83,6 +102,7 @@ public struct PressInterpreter: Sendable {
             switch due.kind {
             case .settle: settle(due.line, at: due.at, into: &events)
             case .held: reportHeld(due.line, into: &events)
+            case .floodEnd: endFlood(due.line, into: &events)
             }
         }
         now = max(now, t)
@@ -101,7 +121,7 @@ public struct PressInterpreter: Sendable {
 
     // MARK: - Deadlines
 
-    private enum DeadlineKind { case settle, held }
+    private enum DeadlineKind { case settle, held, floodEnd }
 
     private func deadline(of index: Int) -> (at: UInt64, kind: DeadlineKind)? {
         let line = lines[index]
@@ -119,6 +139,10 @@ public struct PressInterpreter: Sendable {
         for index in lines.indices {
             if let d = deadline(of: index), best == nil || d.at < best!.at {
                 best = (d.at, d.kind, index)
+            }
+            if floods[index].sinceNs != nil {
+                let end = floods[index].lastNs &+ PressRules.floodWindowNs
+                if best == nil || end < best!.at { best = (end, .floodEnd, index) }
             }
         }
         return best
@@ -155,15 +179,44 @@ public struct PressInterpreter: Sendable {
         events.append(.held(sequence: sequence, button: index, sinceNs: lines[index].pressStartNs))
     }
 
+    private mutating func endFlood(_ index: Int, into events: inout [PressEvent]) {
+        guard let since = floods[index].sinceNs else { return }
+        events.append(.floodEnded(button: index, durationNs: floods[index].lastNs &- since, presses: floods[index].presses))
+        floods[index] = FloodState()
+    }
+
+    /// Counts a flagged press toward a flood; true when it starts one.
+    private mutating func countFlagged(button: Int, at ts: UInt64) -> Bool {
+        var flood = floods[button]
+        flood.flagged.append(ts)
+        flood.flagged.removeAll { ts > $0 && ts - $0 >= PressRules.floodWindowNs }
+        if flood.flagged.count > PressRules.floodPresses { flood.flagged.removeFirst(flood.flagged.count - PressRules.floodPresses) }
+        var started = false
+        if flood.sinceNs == nil, flood.flagged.count >= PressRules.floodPresses {
+            flood.sinceNs = flood.flagged.first ?? ts
+            flood.presses = flood.flagged.count
+            started = true
+        } else if flood.sinceNs != nil {
+            flood.presses += 1
+        }
+        flood.lastNs = max(flood.lastNs, ts)
+        floods[button] = flood
+        return started
+    }
+
     private mutating func decidePress(button: Int, at ts: UInt64, decidedAt: UInt64,
                                       into events: inout [PressEvent]) -> Press {
         var misuse: MisuseReason?
         var reflags: [PressEvent] = []
-        if rules.responseIntervalNs > 0, let last = lastPressNs, distance(ts, last) < rules.responseIntervalNs {
+        let flooding = floods[button].sinceNs != nil
+        if flooding {
+            // A flooding button's presses are flagged, start no interval and pair with nothing.
+            misuse = .interval
+        } else if rules.responseIntervalNs > 0, let last = lastPressNs, distance(ts, last) < rules.responseIntervalNs {
             misuse = .interval
         }
-        if rules.simultaneousNs > 0 {
-            for i in recent.indices where recent[i].button != button
+        if rules.simultaneousNs > 0, !flooding {
+            for i in recent.indices where recent[i].button != button && !recent[i].flooding
                 && distance(recent[i].timestampNs, ts) < rules.simultaneousNs {
                 misuse = .simultaneous
                 if recent[i].misuse != .simultaneous {
@@ -175,8 +228,9 @@ public struct PressInterpreter: Sendable {
         let press = Press(sequence: nextSequence, button: button, timestampNs: ts,
                           decidedAtNs: decidedAt, misuse: misuse)
         nextSequence += 1
-        lastPressNs = max(lastPressNs ?? ts, ts)
-        recent.append(RecentPress(sequence: press.sequence, button: button, timestampNs: ts, misuse: misuse))
+        if !flooding { lastPressNs = max(lastPressNs ?? ts, ts) }
+        recent.append(RecentPress(sequence: press.sequence, button: button, timestampNs: ts, misuse: misuse,
+                                  flooding: flooding))
         // Keep only presses that a later decision could still pair with.
         let horizon = rules.simultaneousNs &+ debounceNs &+ 60_000_000_000
         recent.removeAll { decidedAt > $0.timestampNs && decidedAt - $0.timestampNs > horizon }
@@ -184,6 +238,9 @@ public struct PressInterpreter: Sendable {
         // The new press first, then the re-flags of the earlier presses it paired with.
         events.append(.press(press))
         events += reflags
+        if misuse != nil, countFlagged(button: button, at: ts), let since = floods[button].sinceNs {
+            events.append(.floodStarted(button: button, sinceNs: since))
+        }
         return press
     }
 

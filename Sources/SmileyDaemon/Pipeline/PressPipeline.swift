@@ -27,9 +27,10 @@ final class PressPipeline: Sendable {
     struct Effects {
         var operations: [WriteOperation] = []
         var heldButtons: [String]?
+        var floodingButtons: [String]?
         var notices: [(Logger.Level, Logger.Message, Logger.Metadata)] = []
 
-        var isEmpty: Bool { operations.isEmpty && notices.isEmpty && heldButtons == nil }
+        var isEmpty: Bool { operations.isEmpty && notices.isEmpty && heldButtons == nil && floodingButtons == nil }
     }
 
     private let state: Mutex<State>
@@ -150,6 +151,16 @@ final class PressPipeline: Sendable {
                 if let id = state.ids[sequence] {
                     effects.operations.append(.held(id: id, heldMs: ms))
                 }
+            case .floodStarted(let button, _):
+                effects.notices.append((.warning, "button flooding: presses far faster than a person's (stuck contact? a child?); they are stored flagged and the other buttons are counted as if it were silent",
+                                        ["button": "\(buttonName(button))",
+                                         "rate": "\(PressRules.floodPresses) flagged in \(PressRules.floodWindowMs / 1000) s"]))
+                effects.floodingButtons = state.interpreter.floodingButtons.map(buttonName)
+            case .floodEnded(let button, let durationNs, let presses):
+                effects.notices.append((.notice, "button flood ended", ["button": "\(buttonName(button))",
+                                                                       "presses": "\(presses)",
+                                                                       "seconds": "\(durationNs / 1_000_000_000)"]))
+                effects.floodingButtons = state.interpreter.floodingButtons.map(buttonName)
             }
         }
         if rearm { rearmTimer(&state) }
@@ -194,6 +205,9 @@ final class PressPipeline: Sendable {
         }
         if let held = effects.heldButtons {
             await status.update(urgent: true) { $0.heldButtons = held }
+        }
+        if let flooding = effects.floodingButtons {
+            await status.update(urgent: true) { $0.floodingButtons = flooding }
         }
         await writer.submit(effects.operations)
     }

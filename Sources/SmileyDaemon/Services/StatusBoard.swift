@@ -99,6 +99,9 @@ actor StatusBoard {
         if let failure = status.storeFailure { parts.append("STORE FAILING: \(failure)") }
         if let failure = status.checkpointFailure { parts.append("WAL checkpoint failing: \(failure)") }
         if !status.heldButtons.isEmpty { parts.append("held: \(status.heldButtons.joined(separator: ","))") }
+        if let flooding = status.floodingButtons, !flooding.isEmpty {
+            parts.append("FLOOD on \(flooding.joined(separator: ","))")
+        }
         if !status.clockSynchronized { parts.append("clock not synchronized") }
         if let sync = status.sync {
             if sync.backlog > 0 { parts.append("upstream backlog \(sync.backlog) (\(sync.state.rawValue))") }

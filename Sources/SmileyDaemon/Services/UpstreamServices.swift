@@ -36,7 +36,8 @@ final class UpstreamServices: Sendable {
                 var lastPress = daemon.lastPress?.recordedAtMs
                 if lastPress == nil { lastPress = try? await SyncStore(pool: pool, path: configuration.database).lastRecordedAtMs() }
                 return HeartbeatFacts(version: Smileyd.version, startedAtMs: daemon.startedAtMs, lastPressAtMs: lastPress,
-                                      clockSynchronized: daemon.clockSynchronized, heldButtons: daemon.heldButtons)
+                                      clockSynchronized: daemon.clockSynchronized, heldButtons: daemon.heldButtons,
+                                      floodingButtons: daemon.floodingButtons ?? [])
             },
             logger: logger)
         let built = try await builder.build()

@@ -27,6 +27,8 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var committedPresses: Int
     public var lastPress: LastPress?
     public var heldButtons: [String]
+    /// Buttons flooding now (presses far faster than a person's); nil from a daemon before floods.
+    public var floodingButtons: [String]?
     public var clockSynchronized: Bool
     public var storeFailure: String?
     public var storeFailingSinceMs: Int64?

@@ -5,12 +5,15 @@ public struct HeartbeatFacts: Sendable {
     public var lastPressAtMs: Int64?
     public var clockSynchronized: Bool
     public var heldButtons: [String]
+    public var floodingButtons: [String]
 
-    public init(version: String, startedAtMs: Int64, lastPressAtMs: Int64?, clockSynchronized: Bool, heldButtons: [String]) {
+    public init(version: String, startedAtMs: Int64, lastPressAtMs: Int64?, clockSynchronized: Bool, heldButtons: [String],
+                floodingButtons: [String] = []) {
         self.version = version
         self.startedAtMs = startedAtMs
         self.lastPressAtMs = lastPressAtMs
         self.clockSynchronized = clockSynchronized
         self.heldButtons = heldButtons
+        self.floodingButtons = floodingButtons
     }
 }

@@ -117,7 +117,7 @@ public struct SyncService: Service {
             clockSynchronized: facts.clockSynchronized, heldButtons: facts.heldButtons,
             diskFreeBytes: status.diskFreeBytes, lowDisk: status.lowDisk != nil,
             quarantinedBatches: status.quarantinedBatches, quarantinedSamples: status.quarantinedSamples,
-            lastError: status.lastError)
+            lastError: status.lastError, floodingButtons: facts.floodingButtons)
         switch await client.sendHeartbeat(heartbeat) {
         case .success:
             await uploader.heartbeatSent(atMs: now, error: nil)
