@@ -4,6 +4,7 @@ import Hummingbird
 import SmileyCollector
 import Synchronization
 import Testing
+import SmileyCore
 import SmileyPlatform
 @testable import SmileyStore
 @testable import SmileySync
