@@ -159,7 +159,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SmileyWireTests", dependencies: [
-            "SmileyWire", "SmileyCore",
+            "SmileyWire", "SmileyCore", "SmileyTestSupport",
             // Reads api/openapi.yaml (test-only).
             .product(name: "Yams", package: "Yams"),
         ]),

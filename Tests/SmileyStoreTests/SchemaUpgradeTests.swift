@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SmileyTestSupport
 import Testing
 import SmileyCore
 @testable import SmileyStore
@@ -118,7 +119,7 @@ struct SchemaUpgradeTests {
     /// 240 presses over three days: every button, both clock states, corrected times, both misuse
     /// reasons, held presses, synced and pending rows, a second boot.
     static func legacySamples() -> [LegacySample] {
-        var generator = SeededGenerator(seed: 0x5EED)
+        var generator = SplitMix64(seed: 0x5EED)
         let names = ["very-unhappy", "unhappy", "happy", "very-happy"]
         let start: Int64 = 1_795_341_600_000 // 2026-11-22 08:00 UTC
         return (0..<240).map { i in
@@ -174,15 +175,3 @@ struct LegacySample {
     var synced: Bool
 }
 
-/// Deterministic ids, so a failure names the same rows every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import SmileyCollector
 import Synchronization
+import SmileyTestSupport
 import Testing
 @testable import SmileyStore
 @testable import SmileySync
@@ -17,14 +18,14 @@ final class FaultInjection: RouterMiddleware {
 
     struct ResetError: Error {}
 
-    private let generator: Mutex<SplitMix>
+    private let generator: Mutex<SplitMix64>
     private let tally = Mutex<[Fault: Int]>([:])
     private let enabled = Mutex(true)
     /// How long a stall lasts (past the client's request timeout).
     let stall: Duration
 
     init(seed: UInt64, stall: Duration) {
-        generator = Mutex(SplitMix(seed: seed))
+        generator = Mutex(SplitMix64(seed: seed))
         self.stall = stall
     }
 
@@ -83,19 +84,6 @@ final class FaultInjection: RouterMiddleware {
     }
 }
 
-/// A small seeded generator, so a failing run can be repeated.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Fault injection", .serialized, .timeLimit(.minutes(10)))
 struct FaultInjectionTests {
     @Test("≥ 1,000 batches through a receiver that fails at random: afterwards it holds every sample exactly once")
@@ -104,7 +92,7 @@ struct FaultInjectionTests {
         let seed = UInt64.random(in: 0...UInt64.max)
         let faults = FaultInjection(seed: seed, stall: .milliseconds(600))
         // The storage itself is sometimes slow (a key stays in progress while the client retries).
-        let slow = Mutex(SplitMix(seed: seed ^ 0xABCDEF))
+        let slow = Mutex(SplitMix64(seed: seed ^ 0xABCDEF))
         let collector = try await CollectorFixture.start(folder: folder, middlewares: [faults], slowdown: {
             let roll = slow.withLock { $0.next() % 1000 }
             if roll < 15 { try? await Task.sleep(for: .milliseconds(550)) }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SmileyCore
+import SmileyTestSupport
 import Testing
 @testable import SmileyStore
 @testable import SmileySync
@@ -37,7 +38,7 @@ struct WireAndPolicyTests {
         let policy = BackoffPolicy(initial: .seconds(1), cap: .seconds(300))
         #expect((1...12).map { policy.ceiling(failures: $0) } == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300].map { .seconds($0) })
         #expect(policy.ceiling(failures: 10_000) == .seconds(300))
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var draws: [Duration] = []
         for failures in 1...2000 {
             let delay = policy.delay(failures: failures % 12 + 1, using: &generator)

@@ -1,6 +1,7 @@
 import Foundation
 import SmileyCore
 import SmileyWire
+import SmileyTestSupport
 import Testing
 
 /// The decoder against Foundation's JSONSerialization on seeded random batch bodies, some of them
@@ -14,7 +15,7 @@ import Testing
 struct JSONSerializationDifferentialTests {
     @Test("seeded random batches, whole and damaged: the decoder agrees with JSONSerialization and the contract")
     func differential() throws {
-        var random = SeededGenerator(seed: 0x5EED_0009)
+        var random = SplitMix64(seed: 0x5EED_0009)
         var accepted = 0
         var rejectedByBoth = 0
         var refusedByContract = 0
@@ -57,7 +58,7 @@ struct JSONSerializationDifferentialTests {
     static let controls: [Character] = Array("\n\t\u{1}\u{7F}")
 
     /// Half the bodies are drawn `flawed`: some of their values break the contract now and then.
-    static func batchText(using random: inout SeededGenerator) -> String {
+    static func batchText(using random: inout SplitMix64) -> String {
         let flawed = Bool.random(using: &random)
         var members: [(String, String)] = [
             ("terminal", json(identifier(flawed, using: &random), using: &random)),
@@ -74,7 +75,7 @@ struct JSONSerializationDifferentialTests {
         return object(members, using: &random)
     }
 
-    static func sampleText(_ flawed: Bool, ids: inout [String], using random: inout SeededGenerator) -> String {
+    static func sampleText(_ flawed: Bool, ids: inout [String], using random: inout SplitMix64) -> String {
         /// True once in `n` draws of a flawed body.
         func chance(_ n: Int) -> Bool { flawed && Int.random(in: 0..<n, using: &random) == 0 }
         var id = uuidText(flawed, using: &random)
@@ -101,7 +102,7 @@ struct JSONSerializationDifferentialTests {
         return object(members, using: &random)
     }
 
-    static func object(_ members: [(String, String)], using random: inout SeededGenerator) -> String {
+    static func object(_ members: [(String, String)], using random: inout SplitMix64) -> String {
         let shuffled = members.shuffled(using: &random)
         let inner = shuffled.map { key, value in
             space(&random) + json(key, using: &random) + space(&random) + ":" + space(&random) + value + space(&random)
@@ -109,11 +110,11 @@ struct JSONSerializationDifferentialTests {
         return "{" + inner.joined(separator: ",") + "}"
     }
 
-    static func space(_ random: inout SeededGenerator) -> String {
+    static func space(_ random: inout SplitMix64) -> String {
         ["", "", "", " ", "\n", "\t", "\r\n  "][Int.random(in: 0...6, using: &random)]
     }
 
-    static func identifier(_ flawed: Bool, using random: inout SeededGenerator) -> String {
+    static func identifier(_ flawed: Bool, using random: inout SplitMix64) -> String {
         let length = flawed && Int.random(in: 0..<30, using: &random) == 0 ? [0, 65, 66][Int.random(in: 0...2, using: &random)] : Int.random(in: 1...20, using: &random)
         var text = String((0..<length).map { _ in
             Int.random(in: 0..<8, using: &random) == 0 ? alphabet.randomElement(using: &random)! : "abcdefgh-".randomElement(using: &random)!
@@ -123,12 +124,12 @@ struct JSONSerializationDifferentialTests {
     }
 
     /// An identifier the contract allows, with escapes, quotes and characters beyond ASCII.
-    static func validIdentifier(using random: inout SeededGenerator) -> String {
+    static func validIdentifier(using random: inout SplitMix64) -> String {
         let letters = Array("aZ09 -_\"\\/äé€😀:[{")
         return "x" + String((0..<Int.random(in: 0...40, using: &random)).map { _ in letters.randomElement(using: &random)! })
     }
 
-    static func uuidText(_ flawed: Bool, using random: inout SeededGenerator) -> String {
+    static func uuidText(_ flawed: Bool, using random: inout SplitMix64) -> String {
         var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
         let id = bytes.withUnsafeMutableBytes { raw in UUID(uuid: raw.load(as: uuid_t.self)) }
         switch Int.random(in: 0..<20, using: &random) {
@@ -139,7 +140,7 @@ struct JSONSerializationDifferentialTests {
     }
 
     /// A JSON string for `text`, escaped in any of the ways RFC 8259 allows.
-    static func json(_ text: String, using random: inout SeededGenerator) -> String {
+    static func json(_ text: String, using random: inout SplitMix64) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             let style = Int.random(in: 0..<10, using: &random)
@@ -158,7 +159,7 @@ struct JSONSerializationDifferentialTests {
     }
 
     /// One byte deleted, inserted or replaced: most such bodies are not JSON any more.
-    static func damage(_ body: inout [UInt8], using random: inout SeededGenerator) {
+    static func damage(_ body: inout [UInt8], using random: inout SplitMix64) {
         let bytes = Array("{}[],:\"\\0123456789-+.eEtfnul/ \n\u{1}a".utf8) + [0xFF, 0xC3, 0x80]
         let at = Int.random(in: 0..<body.count, using: &random)
         switch Int.random(in: 0...2, using: &random) {
@@ -236,7 +237,7 @@ struct JSONSerializationDifferentialTests {
 struct JSONSerializationRoundTripTests {
     @Test("the decoder agrees with JSONSerialization on random batches it writes")
     func parserDifferential() throws {
-        var generator = SeededGenerator(seed: 9)
+        var generator = SplitMix64(seed: 9)
         let alphabet = Array("aZ09 -_\"\\/\n\tä€😀\u{1}\u{7F}")
         for _ in 0..<200 {
             let text = String((0..<Int.random(in: 1...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
@@ -263,7 +264,7 @@ struct JSONSerializationRoundTripTests {
 
     @Test("round trips: what the encoder writes, the decoder reads back the same, for seeded random values")
     func roundTrips() throws {
-        var random = SeededGenerator(seed: 42)
+        var random = SplitMix64(seed: 42)
         for _ in 0..<300 {
             let samples = (0..<Int.random(in: 1...5, using: &random)).map { _ in
                 let scale = Int.random(in: 2...5, using: &random)
