@@ -4,9 +4,10 @@
 /// To add a section, say `upstream:` with `url`, `token-file`, `batch-size`:
 /// 1. add `static let upstream = ["url", "token-file", "batch-size"]` below, add `"upstream"` to
 ///    `top`, and list it in `sections` (that feeds the "belongs in upstream:" hints);
-/// 2. write one `decodeUpstream(_ node: Node) throws(ConfigError) -> UpstreamSettings` next to
-///    `decodePress` in `ConfigDecoding.swift`, reading keys through `SectionReader` (which rejects
-///    unknown keys and locates every error), and call it from `decodeConfiguration`;
+/// 2. write one `decodeUpstream(_ node: Node) throws(ConfigError) -> UpstreamSettings?` next to
+///    `decodePress` in `ConfigDecoding.swift`, reading keys through `SectionReader` (which records
+///    unknown keys and refused values, located, and lets decoding go on), and call it from
+///    `decodeConfiguration`;
 /// 3. render it in `ConfigRendering.swift` so `--check-config` shows it and the round-trip test holds.
 enum ConfigKeys {
     static let top = [

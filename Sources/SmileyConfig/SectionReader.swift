@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// What the decoder needs besides the YAML: where the file is (for messages and for resolving
-/// relative paths) and the defaults that come from the environment.
+/// relative paths), the defaults that come from the environment, and the problems found so far.
 struct DecodingContext {
     /// The configuration file as named; appears in every error.
     let path: String
@@ -11,17 +11,24 @@ struct DecodingContext {
     let environment: [String: String]
     let hostName: String
     let requireReplayFile: Bool
+    let log: DiagnosticLog
 
-    func error(_ keyPath: String, at node: Node?, _ message: String) -> ConfigError {
-        ConfigError(path: path, line: node?.mark?.line, column: node?.mark?.column, keyPath: keyPath,
-                    message: message)
+    func diagnostic(_ keyPath: String, at node: Node?, _ message: String) -> ConfigDiagnostic {
+        ConfigDiagnostic(path: path, line: node?.mark?.line, column: node?.mark?.column, keyPath: keyPath,
+                         message: message)
+    }
+
+    /// Records a problem at `node` and lets decoding go on.
+    func report(_ keyPath: String, at node: Node?, _ message: String) throws(ConfigError) {
+        try log.record(diagnostic(keyPath, at: node, message))
     }
 }
 
-/// One YAML mapping of the configuration. Creating it rejects anything but a mapping and any key
-/// outside `allowed` (with a "did you mean" suggestion); its accessors return typed values or throw
-/// a ``ConfigError`` located at the offending node. YAML null (`site:` with nothing after it) reads
-/// as absent.
+/// One YAML mapping of the configuration. Creating it records a problem for anything but a
+/// mapping and for any key outside `allowed` (with a "did you mean" suggestion, the key then
+/// skipped); its accessors return typed values, or record a problem located at the offending node
+/// and return nil (so the caller goes on with the default). They throw only when too many
+/// problems were found. YAML null (`site:` with nothing after it) reads as absent.
 struct SectionReader {
     /// `""` for the top level, else e.g. `press` or `buttons[1]`.
     let keyPath: String
@@ -30,26 +37,30 @@ struct SectionReader {
     let context: DecodingContext
     private let entries: [String: Node]
 
-    init(_ node: Node, keyPath: String, allowed: [String], context: DecodingContext) throws(ConfigError) {
+    /// Nil, with the problem recorded, when `node` is not a mapping.
+    init?(_ node: Node, keyPath: String, allowed: [String], context: DecodingContext) throws(ConfigError) {
         self.keyPath = keyPath
         self.node = node
         self.context = context
         guard case .mapping(let mapping) = node else {
             let what = keyPath.isEmpty ? "the top level must be a mapping" : "expected a mapping"
-            throw context.error(keyPath, at: node,
-                                "\(what) with keys \(allowed.joined(separator: ", ")); got \(describe(node))")
+            try context.report(keyPath, at: node,
+                               "\(what) with keys \(allowed.joined(separator: ", ")); got \(describe(node))")
+            return nil
         }
         var entries: [String: Node] = [:]
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else {
-                throw context.error(keyPath, at: keyNode,
-                                    "a key must be a plain name, got \(describe(keyNode)); allowed keys here: "
-                                        + allowed.joined(separator: ", "))
+                try context.report(keyPath, at: keyNode,
+                                   "a key must be a plain name, got \(describe(keyNode)); allowed keys here: "
+                                       + allowed.joined(separator: ", "))
+                continue
             }
             let key = scalar.string
             let childPath = keyPath.isEmpty ? key : "\(keyPath).\(key)"
             guard allowed.contains(key) else {
-                throw context.error(childPath, at: keyNode, unknownKeyMessage(key, allowed: allowed))
+                try context.report(childPath, at: keyNode, unknownKeyMessage(key, allowed: allowed))
+                continue
             }
             entries[key] = value
         }
@@ -64,22 +75,32 @@ struct SectionReader {
         return node
     }
 
-    /// A "required" error for `key`, located at this section.
-    func missing(_ key: String, _ message: String) -> ConfigError {
-        context.error(path(key), at: node, message)
+    /// Whether a problem was recorded for `key` (its value was given but refused).
+    func failed(_ key: String) -> Bool { context.log.hasFailed(path(key)) }
+
+    /// Records a "required" problem for `key`, located at this section.
+    func reportMissing(_ key: String, _ message: String) throws(ConfigError) {
+        try context.report(path(key), at: node, message)
     }
 
-    func error(_ key: String, at node: Node, _ message: String) -> ConfigError {
-        context.error(path(key), at: node, message)
+    /// Records a problem with the value of `key`.
+    func report(_ key: String, at node: Node, _ message: String) throws(ConfigError) {
+        try context.report(path(key), at: node, message)
+    }
+
+    /// Records a problem with the value of `key` and returns nil (the value is refused).
+    func reject<T>(_ key: String, at node: Node, _ message: String) throws(ConfigError) -> T? {
+        try report(key, at: node, message)
+        return nil
     }
 
     // MARK: Typed values
 
-    /// The text of a scalar (plain or quoted); a mapping or list is an error.
+    /// The text of a scalar (plain or quoted); a mapping or list is refused.
     func scalar(_ key: String, expected: String) throws(ConfigError) -> (text: String, node: Node)? {
         guard let node = value(key) else { return nil }
         guard case .scalar(let scalar) = node else {
-            throw error(key, at: node, "expected \(expected), got \(describe(node))")
+            return try reject(key, at: node, "expected \(expected), got \(describe(node))")
         }
         return (scalar.string, node)
     }
@@ -88,7 +109,7 @@ struct SectionReader {
     func identifier(_ key: String) throws(ConfigError) -> String? {
         guard case let (text, node)? = try scalar(key, expected: "a text value") else { return nil }
         if let problem = identifierProblem(text) {
-            throw error(key, at: node, problem)
+            return try reject(key, at: node, problem)
         }
         return text
     }
@@ -97,15 +118,15 @@ struct SectionReader {
     func filePath(_ key: String, what: String) throws(ConfigError) -> String? {
         guard case let (text, node)? = try scalar(key, expected: what) else { return nil }
         if text.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw error(key, at: node, "must not be empty; expected \(what)")
+            return try reject(key, at: node, "must not be empty; expected \(what)")
         }
         if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw error(key, at: node, "\(quoted(text)) contains a control character; expected \(what)")
+            return try reject(key, at: node, "\(quoted(text)) contains a control character; expected \(what)")
         }
         if text.hasPrefix("~") {
-            throw error(key, at: node,
-                        "\(quoted(text)): ~ is not expanded; write the full path, or a path relative to the "
-                            + "configuration file's folder (\(context.directory))")
+            return try reject(key, at: node,
+                              "\(quoted(text)): ~ is not expanded; write the full path, or a path relative to the "
+                                  + "configuration file's folder (\(context.directory))")
         }
         return resolvePath(text, against: context.directory)
     }
@@ -118,34 +139,34 @@ struct SectionReader {
         var allowed = "allowed: \(range.lowerBound)...\(range.upperBound) \(unit)"
         if let note { allowed += " (\(note))" }
         guard case .scalar(let scalar) = node else {
-            throw error(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
+            return try reject(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
         }
         let text = scalar.string
         guard scalar.style == .plain || scalar.style == .any else {
-            throw error(key, at: node,
-                        "expected a whole number of \(unit), got the quoted text \(quoted(text)); "
-                            + "write the number without quotes; \(allowed)")
+            return try reject(key, at: node,
+                              "expected a whole number of \(unit), got the quoted text \(quoted(text)); "
+                                  + "write the number without quotes; \(allowed)")
         }
         switch tagName(node) {
         case .int:
             let digits = text.replacingOccurrences(of: "_", with: "")
             guard digits.range(of: #"^[-+]?[0-9]+$"#, options: .regularExpression) != nil else {
-                throw error(key, at: node, "\(shortened(text)): write a plain decimal number; \(allowed)")
+                return try reject(key, at: node, "\(shortened(text)): write a plain decimal number; \(allowed)")
             }
             guard let number = Int(digits) else {
-                throw error(key, at: node, "\(shortened(text)) is too large; \(allowed)")
+                return try reject(key, at: node, "\(shortened(text)) is too large; \(allowed)")
             }
             if number < 0 {
-                throw error(key, at: node, "\(shortened(text)) is negative; \(allowed)")
+                return try reject(key, at: node, "\(shortened(text)) is negative; \(allowed)")
             }
             guard range.contains(number) else {
-                throw error(key, at: node, "\(shortened(text)) is out of range; \(allowed)")
+                return try reject(key, at: node, "\(shortened(text)) is out of range; \(allowed)")
             }
             return number
         case .float:
-            throw error(key, at: node, "\(shortened(text)) is not a whole number; \(allowed)")
+            return try reject(key, at: node, "\(shortened(text)) is not a whole number; \(allowed)")
         default:
-            throw error(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
+            return try reject(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
         }
     }
 
@@ -153,7 +174,7 @@ struct SectionReader {
     func bool(_ key: String) throws(ConfigError) -> Bool? {
         guard let node = value(key) else { return nil }
         guard case .scalar(let scalar) = node, tagName(node) == .bool, let value = Bool.construct(from: scalar) else {
-            throw error(key, at: node, "expected true or false, got \(describe(node))")
+            return try reject(key, at: node, "expected true or false, got \(describe(node))")
         }
         return value
     }
@@ -169,7 +190,7 @@ struct SectionReader {
         if let suggestion = closestMatch(to: text, in: allowed) {
             message += "; did you mean \(suggestion)?"
         }
-        throw error(key, at: node, message)
+        return try reject(key, at: node, message)
     }
 }
 
