@@ -65,7 +65,7 @@ struct ConfigDecoder {
         if let node = top.value("upstream") {
             upstream = try decodeUpstream(node)
         }
-        let retentionDays = try top.integer("retention-days", in: ConfigLimits.retentionDays, unit: "days")
+        let retentionDays = try top.integer(ConfigSchema.retentionDays)
             ?? Configuration.defaultRetentionDays
 
         if let error = context.log.error() { throw error }
@@ -180,8 +180,8 @@ struct ConfigDecoder {
                     + "line name (GPIO5), chip:offset (gpiochip0:5) or an offset (5)")
             }
 
-            let activeLow = try section.bool("active-low") ?? true
-            let bias = try section.choice("bias", Bias.self) ?? .pullUp
+            let activeLow = try section.bool("active-low") ?? ButtonConfig.defaultActiveLow
+            let bias = try section.choice("bias", Bias.self) ?? ButtonConfig.defaultBias
             let decoded = DecodedButton(index: index,
                                         button: ButtonConfig(name: name, line: line, activeLow: activeLow, bias: bias))
             if let line {
@@ -221,14 +221,11 @@ struct ConfigDecoder {
         guard let section = try SectionReader(node, keyPath: "press", allowed: ConfigKeys.press, context: context)
         else { return defaults }
         return PressRules(
-            debounceMs: try section.integer("debounce-ms", in: ConfigLimits.debounceMs, unit: "milliseconds",
-                                            note: "0 = edges are already clean") ?? defaults.debounceMs,
-            responseIntervalMs: try section.integer("response-interval-ms", in: ConfigLimits.responseIntervalMs,
-                                                    unit: "milliseconds", note: "0 = off")
+            debounceMs: try section.integer(ConfigSchema.debounceMs) ?? defaults.debounceMs,
+            responseIntervalMs: try section.integer(ConfigSchema.responseIntervalMs)
                 ?? defaults.responseIntervalMs,
-            simultaneousMs: try section.integer("simultaneous-ms", in: ConfigLimits.simultaneousMs,
-                                                unit: "milliseconds", note: "0 = off") ?? defaults.simultaneousMs,
-            heldMs: try section.integer("held-ms", in: ConfigLimits.heldMs, unit: "milliseconds") ?? defaults.heldMs)
+            simultaneousMs: try section.integer(ConfigSchema.simultaneousMs) ?? defaults.simultaneousMs,
+            heldMs: try section.integer(ConfigSchema.heldMs) ?? defaults.heldMs)
     }
 
     /// `report:`; every key optional, defaults from ``ReportSettings``.
@@ -236,11 +233,10 @@ struct ConfigDecoder {
         let defaults = ReportSettings()
         guard let section = try SectionReader(node, keyPath: "report", allowed: ConfigKeys.report, context: context)
         else { return defaults }
-        let minSamples = try section.integer("min-samples", in: ConfigLimits.minSamples, unit: "presses",
-                                            note: "fewer presses show counts but no index") ?? defaults.minSamples
+        let minSamples = try section.integer(ConfigSchema.minSamples) ?? defaults.minSamples
         let directory = try section.filePath("directory", what: "a folder for the end-of-day reports")
             ?? defaults.directory
-        let keepDays = try section.integer("keep-days", in: ConfigLimits.keepDays, unit: "days") ?? defaults.keepDays
+        let keepDays = try section.integer(ConfigSchema.keepDays) ?? defaults.keepDays
         var closingTime = defaults.closingTime
         let expected = "a time of day as HH:MM on the 24-hour clock, e.g. \"21:30\" (\"00:00\" = when the day ends)"
         if case let (text, valueNode)? = try section.scalar("closing-time", expected: expected) {
@@ -275,19 +271,15 @@ struct ConfigDecoder {
         }
         let caFile = try section.filePath("ca-file", what: "the path of a PEM file with extra trust roots")
         var settings = UpstreamSettings(url: url, tokenFile: tokenFile ?? "", caFile: caFile)
-        settings.batchSize = try section.integer("batch-size", in: ConfigLimits.batchSize, unit: "samples")
+        settings.batchSize = try section.integer(ConfigSchema.batchSize)
             ?? settings.batchSize
-        settings.coalesceMs = try section.integer("coalesce-ms", in: ConfigLimits.coalesceMs, unit: "milliseconds")
+        settings.coalesceMs = try section.integer(ConfigSchema.coalesceMs)
             ?? settings.coalesceMs
-        settings.intervalSeconds = try section.integer("interval-seconds", in: ConfigLimits.intervalSeconds,
-                                                       unit: "seconds") ?? settings.intervalSeconds
-        settings.connectTimeoutMs = try section.integer("connect-timeout-ms", in: ConfigLimits.connectTimeoutMs,
-                                                        unit: "milliseconds") ?? settings.connectTimeoutMs
-        settings.requestTimeoutMs = try section.integer("request-timeout-ms", in: ConfigLimits.requestTimeoutMs,
-                                                        unit: "milliseconds") ?? settings.requestTimeoutMs
-        settings.retryInitialMs = try section.integer("retry-initial-ms", in: ConfigLimits.retryInitialMs,
-                                                      unit: "milliseconds") ?? settings.retryInitialMs
-        settings.retryMaxMs = try section.integer("retry-max-ms", in: ConfigLimits.retryMaxMs, unit: "milliseconds")
+        settings.intervalSeconds = try section.integer(ConfigSchema.intervalSeconds) ?? settings.intervalSeconds
+        settings.connectTimeoutMs = try section.integer(ConfigSchema.connectTimeoutMs) ?? settings.connectTimeoutMs
+        settings.requestTimeoutMs = try section.integer(ConfigSchema.requestTimeoutMs) ?? settings.requestTimeoutMs
+        settings.retryInitialMs = try section.integer(ConfigSchema.retryInitialMs) ?? settings.retryInitialMs
+        settings.retryMaxMs = try section.integer(ConfigSchema.retryMaxMs)
             ?? settings.retryMaxMs
         if settings.retryMaxMs < settings.retryInitialMs, !section.failed("retry-max-ms"),
            !section.failed("retry-initial-ms") {
@@ -298,8 +290,7 @@ struct ConfigDecoder {
                                        + "(\(settings.retryInitialMs)); the longest wait must be at least the first")
             }
         }
-        settings.heartbeatSeconds = try section.integer("heartbeat-seconds", in: ConfigLimits.heartbeatSeconds,
-                                                        unit: "seconds", note: "0 = no heartbeat")
+        settings.heartbeatSeconds = try section.integer(ConfigSchema.heartbeatSeconds)
             ?? settings.heartbeatSeconds
         settings.gzip = try section.bool("gzip") ?? settings.gzip
         return settings
@@ -367,8 +358,8 @@ func buttonNameProblem(_ name: String) -> String? {
     if let bad = name.first(where: { !($0.isLetter || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }) {
         return "\(quoted(name)) contains \(quoted(String(bad))); a name may contain only \(allowed)"
     }
-    if name.count > ConfigLimits.maxIdentifierLength {
-        return "\(quoted(name)) is \(name.count) characters long; at most \(ConfigLimits.maxIdentifierLength) allowed"
+    if name.count > ConfigSchema.maxIdentifierLength {
+        return "\(quoted(name)) is \(name.count) characters long; at most \(ConfigSchema.maxIdentifierLength) allowed"
     }
     return nil
 }

@@ -131,6 +131,12 @@ struct SectionReader {
         return resolvePath(text, against: context.directory)
     }
 
+    /// A whole number within the declared range of `key` (an integer key).
+    func integer(_ key: ConfigKey) throws(ConfigError) -> Int? {
+        guard case .integer(let range, let unit, let note) = key.kind else { return nil }
+        return try integer(key.name, in: range, unit: unit, note: note)
+    }
+
     /// A whole decimal number within `range`; `note` explains special values, e.g. "0 = off".
     func integer(_ key: String, in range: ClosedRange<Int>, unit: String, note: String? = nil)
         throws(ConfigError) -> Int?
@@ -244,14 +250,14 @@ func quoted(_ text: String, limit: Int = 200) -> String {
 /// Why `text` cannot be a `terminal`, `site` or `survey`, or nil if it can.
 func identifierProblem(_ text: String) -> String? {
     if text.trimmingCharacters(in: .whitespaces).isEmpty {
-        return "must not be empty; expected a text of 1 to \(ConfigLimits.maxIdentifierLength) characters"
+        return "must not be empty; expected a text of 1 to \(ConfigSchema.maxIdentifierLength) characters"
     }
     if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
         return "\(quoted(text)) contains the control character U+\(String(format: "%04X", bad.value)); "
             + "control characters are not allowed"
     }
-    if text.count > ConfigLimits.maxIdentifierLength {
-        return "\(quoted(text)) is \(text.count) characters long; at most \(ConfigLimits.maxIdentifierLength) allowed"
+    if text.count > ConfigSchema.maxIdentifierLength {
+        return "\(quoted(text)) is \(text.count) characters long; at most \(ConfigSchema.maxIdentifierLength) allowed"
     }
     return nil
 }
