@@ -177,16 +177,3 @@ enum ConfigSchema {
 
     static func codeList(_ values: [String]) -> String { values.map { "`\($0)`" }.joined(separator: ", ") }
 }
-
-/// The allowed key names of every section (from ``ConfigSchema``), for ``SectionReader``.
-enum ConfigKeys {
-    static let top = ConfigSchema.top.map(\.name)
-    static let replay = ConfigSchema.replaySection.map(\.name)
-    static let button = ConfigSchema.button.map(\.name)
-    static let press = ConfigSchema.pressSection.map(\.name)
-    static let report = ConfigSchema.reportSection.map(\.name)
-    static let upstream = ConfigSchema.upstreamSection.map(\.name)
-
-    /// Every section with a human name for hints such as "debounce-ms belongs in press:".
-    static let sections: [(name: String, keys: [String])] = ConfigSchema.sections.map { ($0.name, $0.keys.map(\.name)) }
-}

@@ -38,7 +38,8 @@ struct SectionReader {
     private let entries: [String: Node]
 
     /// Nil, with the problem recorded, when `node` is not a mapping.
-    init?(_ node: Node, keyPath: String, allowed: [String], context: DecodingContext) throws(ConfigError) {
+    init?(_ node: Node, keyPath: String, keys: [ConfigKey], context: DecodingContext) throws(ConfigError) {
+        let allowed = keys.map(\.name)
         self.keyPath = keyPath
         self.node = node
         self.context = context
@@ -67,29 +68,29 @@ struct SectionReader {
         self.entries = entries
     }
 
-    func path(_ key: String) -> String { keyPath.isEmpty ? key : "\(keyPath).\(key)" }
+    func path(_ key: ConfigKey) -> String { keyPath.isEmpty ? key.name : "\(keyPath).\(key.name)" }
 
     /// The value of `key`, or nil when absent or null.
-    func value(_ key: String) -> Node? {
-        guard let node = entries[key], !isNull(node) else { return nil }
+    func value(_ key: ConfigKey) -> Node? {
+        guard let node = entries[key.name], !isNull(node) else { return nil }
         return node
     }
 
     /// Whether a problem was recorded for `key` (its value was given but refused).
-    func failed(_ key: String) -> Bool { context.log.hasFailed(path(key)) }
+    func failed(_ key: ConfigKey) -> Bool { context.log.hasFailed(path(key)) }
 
     /// Records a "required" problem for `key`, located at this section.
-    func reportMissing(_ key: String, _ message: String) throws(ConfigError) {
+    func reportMissing(_ key: ConfigKey, _ message: String) throws(ConfigError) {
         try context.report(path(key), at: node, message)
     }
 
     /// Records a problem with the value of `key`.
-    func report(_ key: String, at node: Node, _ message: String) throws(ConfigError) {
+    func report(_ key: ConfigKey, at node: Node, _ message: String) throws(ConfigError) {
         try context.report(path(key), at: node, message)
     }
 
     /// Records a problem with the value of `key` and returns nil (the value is refused).
-    func reject<T>(_ key: String, at node: Node, _ message: String) throws(ConfigError) -> T? {
+    func reject<T>(_ key: ConfigKey, at node: Node, _ message: String) throws(ConfigError) -> T? {
         try report(key, at: node, message)
         return nil
     }
@@ -97,7 +98,7 @@ struct SectionReader {
     // MARK: Typed values
 
     /// The text of a scalar (plain or quoted); a mapping or list is refused.
-    func scalar(_ key: String, expected: String) throws(ConfigError) -> (text: String, node: Node)? {
+    func scalar(_ key: ConfigKey, expected: String) throws(ConfigError) -> (text: String, node: Node)? {
         guard let node = value(key) else { return nil }
         guard case .scalar(let scalar) = node else {
             return try reject(key, at: node, "expected \(expected), got \(describe(node))")
@@ -106,7 +107,7 @@ struct SectionReader {
     }
 
     /// An id such as `terminal`: not blank, no control characters, at most 64 characters.
-    func identifier(_ key: String) throws(ConfigError) -> String? {
+    func identifier(_ key: ConfigKey) throws(ConfigError) -> String? {
         guard case let (text, node)? = try scalar(key, expected: "a text value") else { return nil }
         if let problem = identifierProblem(text) {
             return try reject(key, at: node, problem)
@@ -115,7 +116,7 @@ struct SectionReader {
     }
 
     /// A file system path; relative paths resolve against the configuration file's folder.
-    func filePath(_ key: String, what: String) throws(ConfigError) -> String? {
+    func filePath(_ key: ConfigKey, what: String) throws(ConfigError) -> String? {
         guard case let (text, node)? = try scalar(key, expected: what) else { return nil }
         if text.trimmingCharacters(in: .whitespaces).isEmpty {
             return try reject(key, at: node, "must not be empty; expected \(what)")
@@ -134,11 +135,11 @@ struct SectionReader {
     /// A whole number within the declared range of `key` (an integer key).
     func integer(_ key: ConfigKey) throws(ConfigError) -> Int? {
         guard case .integer(let range, let unit, let note) = key.kind else { return nil }
-        return try integer(key.name, in: range, unit: unit, note: note)
+        return try integer(key, in: range, unit: unit, note: note)
     }
 
     /// A whole decimal number within `range`; `note` explains special values, e.g. "0 = off".
-    func integer(_ key: String, in range: ClosedRange<Int>, unit: String, note: String? = nil)
+    private func integer(_ key: ConfigKey, in range: ClosedRange<Int>, unit: String, note: String? = nil)
         throws(ConfigError) -> Int?
     {
         guard let node = value(key) else { return nil }
@@ -177,7 +178,7 @@ struct SectionReader {
     }
 
     /// `true` or `false` (YAML 1.1 also reads yes/no/on/off).
-    func bool(_ key: String) throws(ConfigError) -> Bool? {
+    func bool(_ key: ConfigKey) throws(ConfigError) -> Bool? {
         guard let node = value(key) else { return nil }
         guard case .scalar(let scalar) = node, tagName(node) == .bool, let value = Bool.construct(from: scalar) else {
             return try reject(key, at: node, "expected true or false, got \(describe(node))")
@@ -186,7 +187,7 @@ struct SectionReader {
     }
 
     /// One of the raw values of `T`.
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws(ConfigError) -> T?
+    func choice<T: RawRepresentable & CaseIterable>(_ key: ConfigKey, _: T.Type) throws(ConfigError) -> T?
     where T.RawValue == String {
         let allowed = T.allCases.map(\.rawValue)
         let expected = "one of \(allowed.joined(separator: ", "))"
@@ -267,7 +268,9 @@ func unknownKeyMessage(_ key: String, allowed: [String]) -> String {
     if let suggestion = closestMatch(to: key, in: allowed) {
         return "unknown key; did you mean \(suggestion)? \(allowedList)"
     }
-    if let home = ConfigKeys.sections.first(where: { $0.keys != allowed && $0.keys.contains(key) }) {
+    if let home = ConfigSchema.sections.first(where: { section in
+        section.keys.map(\.name) != allowed && section.keys.contains { $0.name == key }
+    }) {
         return "unknown key; \(key) belongs in \(home.name); \(allowedList)"
     }
     return "unknown key; \(allowedList)"
