@@ -12,6 +12,8 @@ struct DecodingContext {
     let hostName: String
     let requireReplayFile: Bool
     let log: DiagnosticLog
+    /// The file's sections, for hints such as "debounce-ms belongs in press:" (smiley.yaml's).
+    var sections: [(name: String, keys: [ConfigKey])] = ConfigSchema.sections
 
     func diagnostic(_ keyPath: String, at node: Node?, _ message: String) -> ConfigDiagnostic {
         ConfigDiagnostic(path: path, line: node?.mark?.line, column: node?.mark?.column, keyPath: keyPath,
@@ -29,7 +31,7 @@ struct DecodingContext {
 /// skipped); its accessors return typed values, or record a problem located at the offending node
 /// and return nil (so the caller goes on with the default). They throw only when too many
 /// problems were found. YAML null (`site:` with nothing after it) reads as absent.
-struct SectionReader {
+public struct SectionReader {
     /// `""` for the top level, else e.g. `press` or `buttons[1]`.
     let keyPath: String
     /// The mapping node itself (its mark locates "required key missing" errors).
@@ -60,7 +62,7 @@ struct SectionReader {
             let key = scalar.string
             let childPath = keyPath.isEmpty ? key : "\(keyPath).\(key)"
             guard allowed.contains(key) else {
-                try context.report(childPath, at: keyNode, unknownKeyMessage(key, allowed: allowed))
+                try context.report(childPath, at: keyNode, unknownKeyMessage(key, allowed: allowed, sections: context.sections))
                 continue
             }
             entries[key] = value
@@ -71,26 +73,26 @@ struct SectionReader {
     func path(_ key: ConfigKey) -> String { keyPath.isEmpty ? key.name : "\(keyPath).\(key.name)" }
 
     /// The value of `key`, or nil when absent or null.
-    func value(_ key: ConfigKey) -> Node? {
+    public func value(_ key: ConfigKey) -> Node? {
         guard let node = entries[key.name], !isNull(node) else { return nil }
         return node
     }
 
     /// Whether a problem was recorded for `key` (its value was given but refused).
-    func failed(_ key: ConfigKey) -> Bool { context.log.hasFailed(path(key)) }
+    public func failed(_ key: ConfigKey) -> Bool { context.log.hasFailed(path(key)) }
 
     /// Records a "required" problem for `key`, located at this section.
-    func reportMissing(_ key: ConfigKey, _ message: String) throws(ConfigError) {
+    public func reportMissing(_ key: ConfigKey, _ message: String) throws(ConfigError) {
         try context.report(path(key), at: node, message)
     }
 
     /// Records a problem with the value of `key`.
-    func report(_ key: ConfigKey, at node: Node, _ message: String) throws(ConfigError) {
+    public func report(_ key: ConfigKey, at node: Node, _ message: String) throws(ConfigError) {
         try context.report(path(key), at: node, message)
     }
 
     /// Records a problem with the value of `key` and returns nil (the value is refused).
-    func reject<T>(_ key: ConfigKey, at node: Node, _ message: String) throws(ConfigError) -> T? {
+    public func reject<T>(_ key: ConfigKey, at node: Node, _ message: String) throws(ConfigError) -> T? {
         try report(key, at: node, message)
         return nil
     }
@@ -98,7 +100,7 @@ struct SectionReader {
     // MARK: Typed values
 
     /// The text of a scalar (plain or quoted); a mapping or list is refused.
-    func scalar(_ key: ConfigKey, expected: String) throws(ConfigError) -> (text: String, node: Node)? {
+    public func scalar(_ key: ConfigKey, expected: String) throws(ConfigError) -> (text: String, node: Node)? {
         guard let node = value(key) else { return nil }
         guard case .scalar(let scalar) = node else {
             return try reject(key, at: node, "expected \(expected), got \(describe(node))")
@@ -263,12 +265,12 @@ func identifierProblem(_ text: String) -> String? {
     return nil
 }
 
-func unknownKeyMessage(_ key: String, allowed: [String]) -> String {
+func unknownKeyMessage(_ key: String, allowed: [String], sections: [(name: String, keys: [ConfigKey])]) -> String {
     let allowedList = "allowed keys here: " + allowed.joined(separator: ", ")
     if let suggestion = closestMatch(to: key, in: allowed) {
         return "unknown key; did you mean \(suggestion)? \(allowedList)"
     }
-    if let home = ConfigSchema.sections.first(where: { section in
+    if let home = sections.first(where: { section in
         section.keys.map(\.name) != allowed && section.keys.contains { $0.name == key }
     }) {
         return "unknown key; \(key) belongs in \(home.name); \(allowedList)"
