@@ -227,27 +227,11 @@ func shortened(_ text: String, limit: Int = 200) -> String {
     text.count > limit ? String(text.prefix(limit)) + "… (\(text.count) characters)" : text
 }
 
-/// `text` in double quotes with control characters escaped, for messages; cut after `limit`
-/// characters (a pasted blob must not flood a technician's terminal or the journal).
+/// `text` in double quotes, escaped as YAML writes it (``yamlDoubleQuoted(_:)``), for messages;
+/// cut after `limit` characters (a pasted blob must not flood a technician's terminal or the journal).
 func quoted(_ text: String, limit: Int = 200) -> String {
-    let cut = text.count > limit
-    var result = "\""
-    for scalar in (cut ? String(text.prefix(limit)) : text).unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\t": result += "\\t"
-        case "\r": result += "\\r"
-        default:
-            if scalar.properties.generalCategory == .control {
-                result += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + (cut ? "…\" (\(text.count) characters)" : "\"")
+    guard text.count > limit else { return yamlDoubleQuoted(text) }
+    return String(yamlDoubleQuoted(String(text.prefix(limit))).dropLast()) + "…\" (\(text.count) characters)"
 }
 
 /// Why `text` cannot be a `terminal`, `site` or `survey`, or nil if it can.
