@@ -52,9 +52,9 @@ public struct CollectorConfiguration: Sendable, Equatable {
 
     /// The keys of `smiley-collector.yaml`, declared once.
     enum Key {
-        static let host = ConfigKey.value("host", allowed: "an address", default: "`127.0.0.1`",
+        static let host = ConfigKey.value("host", allowed: "an address", default: "`\(defaults.host)`",
                                           help: "address to listen on; 0.0.0.0 for all")
-        static let port = ConfigKey.integer("port", 0...65_535, "(a TCP port)", note: "0 = any free port",
+        static let port = ConfigKey.integer("port", 0...65_535, "", note: "0 = any free port",
                                             default: defaults.port, help: "TCP port to listen on")
         static let database = ConfigKey.value("database", allowed: "a path", default: "— (required)",
                                               help: "the SQLite file to store samples in")

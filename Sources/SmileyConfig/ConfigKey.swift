@@ -28,7 +28,8 @@ public struct ConfigKey: Sendable, Equatable {
     public var allowed: String {
         switch kind {
         case .integer(let range, let unit, let note):
-            return "\(range.lowerBound)–\(range.upperBound) \(unit)" + (note.map { " (\($0))" } ?? "")
+            return "\(range.lowerBound)–\(range.upperBound)" + (unit.isEmpty ? "" : " \(unit)")
+                + (note.map { " (\($0))" } ?? "")
         case .value(let allowed):
             return allowed
         case .section:
