@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "CGPIOD", cSettings: libgpiod.cSettings, linkerSettings: libgpiod.linkerSettings),
         // The system clocks (SystemTime), clock synchronization, boot id, waiting on file descriptors.
         .target(name: "SmileyPlatform", dependencies: ["SmileyCore", "CSmileySystem"]),
-        // The YAML configuration file, strictly decoded and validated.
+        // The YAML configuration file, strictly decoded and validated (its reader also reads the collector's).
         .target(name: "SmileyConfig", dependencies: [
             "SmileyCore", "SmileyPlatform",
             .product(name: "Yams", package: "Yams"),
@@ -104,7 +104,7 @@ let package = Package(
         ]),
         // smiley-collector, the reference receiver: HTTP API and its SQLite storage.
         .target(name: "SmileyCollector", dependencies: [
-            "SmileyCore", "SmileySQLite", "SmileyWire",
+            "SmileyCore", "SmileySQLite", "SmileyWire", "SmileyConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

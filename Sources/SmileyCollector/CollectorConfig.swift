@@ -1,10 +1,13 @@
 import Foundation
+import SmileyConfig
 import Yams
 
 /// A configuration problem of smiley-collector (exit status 78).
 public struct CollectorConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
+    /// Every problem of the configuration file, one per line in file order (as for smiley.yaml).
+    public init(_ error: ConfigError) { self.description = error.description }
     public var exitCode: Int32 { 78 }
 }
 
@@ -19,7 +22,8 @@ public struct CollectorConfigError: Error, CustomStringConvertible, Sendable, Eq
 /// tls-certificate: cert.pem  # serve https: the certificate chain (PEM) …
 /// tls-key: key.pem           # … and its private key (PEM); both or neither
 /// ```
-/// Relative paths resolve against the file's folder. Unknown keys are errors.
+/// Relative paths resolve against the file's folder. Unknown keys are errors. It is read with
+/// smiley.yaml's reader (SmileyConfig's ``SectionReader``): every problem at once, each located.
 public struct CollectorConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
@@ -46,7 +50,30 @@ public struct CollectorConfiguration: Sendable, Equatable {
         return (tlsCertificate, tlsKey)
     }
 
-    static let keys = ["host", "port", "database", "tokens-file", "max-body-bytes", "tls-certificate", "tls-key"]
+    /// The keys of `smiley-collector.yaml`, declared once.
+    enum Key {
+        static let host = ConfigKey.value("host", allowed: "an address", default: "`\(defaults.host)`",
+                                          help: "address to listen on; 0.0.0.0 for all")
+        static let port = ConfigKey.integer("port", 0...65_535, "", note: "0 = any free port",
+                                            default: defaults.port, help: "TCP port to listen on")
+        static let database = ConfigKey.value("database", allowed: "a path", default: "— (required)",
+                                              help: "the SQLite file to store samples in")
+        static let tokensFile = ConfigKey.value("tokens-file", allowed: "a path; the file's mode 0600",
+                                                default: "— (required)", help: "lines `terminal-id token`")
+        static let maxBodyBytes = ConfigKey.integer("max-body-bytes", 1024...(1 << 30), "bytes",
+                                                    default: defaults.maxBodyBytes,
+                                                    help: "largest request body, after decompression")
+        static let tlsCertificate = ConfigKey.value("tls-certificate", allowed: "a path (PEM)", default: "—",
+                                                    help: "serve https: the certificate chain")
+        static let tlsKey = ConfigKey.value("tls-key", allowed: "a path (PEM)", default: "—",
+                                            help: "serve https: the private key (with tls-certificate)")
+
+        static let all = [host, port, database, tokensFile, maxBodyBytes, tlsCertificate, tlsKey]
+    }
+
+    static let keys = Key.all.map(\.name)
+    /// The defaults of every key but `database` and `tokens-file` (which have none).
+    static let defaults = CollectorConfiguration(database: "", tokensFile: "")
 
     public static func load(path: String) throws(CollectorConfigError) -> CollectorConfiguration {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -57,53 +84,62 @@ public struct CollectorConfiguration: Sendable, Equatable {
         return try parse(text, path: path, folder: folder)
     }
 
+    /// Reads the file with smiley.yaml's reader (``SectionReader``): every problem is reported at
+    /// once, each with its line, column and key.
     public static func parse(_ text: String, path: String, folder: String) throws(CollectorConfigError) -> CollectorConfiguration {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try ConfigDocument.compose(yaml: text, path: path)
         } catch {
-            throw CollectorConfigError("\(path): YAML syntax error: \(error)")
+            throw CollectorConfigError(error)
         }
-        guard let root, case .mapping(let mapping) = root else {
+        guard let root, case .mapping = root else {
             throw CollectorConfigError("\(path): expected a mapping with keys \(keys.joined(separator: ", "))")
         }
-        var values: [String: (String, Int?)] = [:]
-        for (keyNode, valueNode) in mapping {
-            let key = keyNode.string ?? ""
-            let line = keyNode.mark?.line
-            let at = line.map { "\(path):\($0)" } ?? path
-            guard keys.contains(key) else {
-                throw CollectorConfigError("\(at): \(key): unknown key; allowed keys: \(keys.joined(separator: ", "))")
+        do {
+            return try ConfigDocument.read(root, path: path, directory: folder, keys: Key.all) {
+                section throws(ConfigError) in try decode(section, folder: folder)
             }
-            guard case .scalar(let scalar) = valueNode else {
-                throw CollectorConfigError("\(at): \(key): expected a single value")
-            }
-            values[key] = (scalar.string, line)
+        } catch {
+            throw CollectorConfigError(error)
         }
-        func at(_ key: String) -> String { values[key]?.1.map { "\(path):\($0)" } ?? path }
+    }
+
+    static func decode(_ section: SectionReader, folder: String) throws(ConfigError) -> CollectorConfiguration {
+        func text(_ key: ConfigKey) throws(ConfigError) -> (text: String, node: Node)? {
+            try section.scalar(key, expected: "a single value")
+        }
         func resolve(_ value: String) -> String { value.hasPrefix("/") ? value : folder + "/" + value }
-        func integer(_ key: String, _ range: ClosedRange<Int>, _ fallback: Int) throws(CollectorConfigError) -> Int {
-            guard let (text, _) = values[key] else { return fallback }
+        func integer(_ key: ConfigKey, _ fallback: Int) throws(ConfigError) -> Int {
+            guard case let (text, node)? = try text(key), let range = key.range else { return fallback }
             guard let number = Int(text), range.contains(number) else {
-                throw CollectorConfigError("\(at(key)): \(key): \"\(text)\" is not allowed; expected a whole number in \(range.lowerBound)...\(range.upperBound)")
+                try section.report(key, at: node, "\"\(text)\" is not allowed; expected a whole number in "
+                    + "\(range.lowerBound)...\(range.upperBound)")
+                return fallback
             }
             return number
         }
-        guard let database = values["database"]?.0, !database.isEmpty else {
-            throw CollectorConfigError("\(path): database: required (the SQLite file to store samples in)")
+        func required(_ key: ConfigKey, _ what: String) throws(ConfigError) -> String {
+            if let (value, _) = try text(key), !value.isEmpty { return value }
+            if !section.failed(key) { try section.reportMissing(key, "required (\(what))") }
+            return ""
         }
-        guard let tokens = values["tokens-file"]?.0, !tokens.isEmpty else {
-            throw CollectorConfigError("\(path): tokens-file: required (lines `terminal-id token`, mode 0600)")
+        let database = try required(Key.database, "the SQLite file to store samples in")
+        let tokens = try required(Key.tokensFile, "lines `terminal-id token`, mode 0600")
+        var host = defaults.host
+        if case let (given, node)? = try text(Key.host) {
+            if given.isEmpty { try section.report(Key.host, at: node, "must not be empty") }
+            host = given
         }
-        let host = values["host"]?.0 ?? "127.0.0.1"
-        guard !host.isEmpty else { throw CollectorConfigError("\(at("host")): host: must not be empty") }
-        let certificate = values["tls-certificate"]?.0, key = values["tls-key"]?.0
-        if (certificate == nil) != (key == nil) {
-            throw CollectorConfigError("\(path): tls-certificate and tls-key go together: give both for https, or neither for http")
+        let certificate = try text(Key.tlsCertificate)?.text, key = try text(Key.tlsKey)?.text
+        if (certificate == nil) != (key == nil), !section.failed(Key.tlsCertificate), !section.failed(Key.tlsKey),
+           let node = section.value(Key.tlsCertificate) ?? section.value(Key.tlsKey) {
+            try section.report(certificate == nil ? Key.tlsKey : Key.tlsCertificate, at: node,
+                               "tls-certificate and tls-key go together: give both for https, or neither for http")
         }
         return CollectorConfiguration(
-            host: host, port: try integer("port", 0...65535, 8080), database: resolve(database), tokensFile: resolve(tokens),
-            maxBodyBytes: try integer("max-body-bytes", 1024...(1 << 30), 32 * 1024 * 1024),
+            host: host, port: try integer(Key.port, defaults.port), database: resolve(database), tokensFile: resolve(tokens),
+            maxBodyBytes: try integer(Key.maxBodyBytes, defaults.maxBodyBytes),
             tlsCertificate: certificate.map(resolve), tlsKey: key.map(resolve))
     }
 }

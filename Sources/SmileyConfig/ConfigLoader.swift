@@ -12,8 +12,10 @@ import Darwin
 /// Finds, reads and strictly validates `smiley.yaml`.
 ///
 /// Strict means: unknown keys are errors at every level (with "did you mean" for typos), values
-/// of the wrong type or out of range are errors, and every error is a ``ConfigError`` naming the
-/// file, line, column and key. YAML null (`site:` with no value) counts as absent.
+/// of the wrong type or out of range are errors, and every error names the file, line, column and
+/// key. Every problem in the file is reported at once (a ``ConfigError`` lists them in file order,
+/// up to ``ConfigError/maximumDiagnostics``), so a technician fixes them in one round trip.
+/// YAML null (`site:` with no value) counts as absent.
 ///
 /// Paths in the file (`database`, `runtime-directory`, `replay.file`) may be relative: they are
 /// resolved against the folder of the configuration file (not the working directory), so a demo
@@ -67,7 +69,8 @@ public enum ConfigLoader {
                 + "(see the configuration reference in the README)")
         }
         let context = DecodingContext(path: path, directory: configDirectory(of: path), environment: environment,
-                                      hostName: hostName, requireReplayFile: requireReplayFile)
+                                      hostName: hostName, requireReplayFile: requireReplayFile,
+                                      log: DiagnosticLog())
         return try ConfigDecoder(context: context).decodeConfiguration(root)
     }
 

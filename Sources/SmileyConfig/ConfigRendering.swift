@@ -1,71 +1,142 @@
 import Foundation
+import SmileyCore
 import Yams
 
 extension Configuration {
     /// The effective configuration, defaults filled in, as YAML with the file's key names (what
-    /// `smileyd --check-config` prints). Paths are absolute, as resolved. Parsing the result again
-    /// gives an equal ``Configuration``.
+    /// `smileyd --check-config` prints), keys in the order ``ConfigSchema`` declares them. Paths
+    /// are absolute, as resolved. Parsing the result again gives an equal ``Configuration``.
     public func rendered() -> String {
-        var lines = [
-            "terminal: \(yamlScalar(terminal))",
-            "site: \(yamlScalar(site))",
-            "survey: \(yamlScalar(survey))",
-            "timezone: \(yamlScalar(zone.identifier))",
-            "database: \(yamlScalar(database))",
-            "runtime-directory: \(yamlScalar(runtimeDirectory))",
-            "input: \(input.rawValue)",
-        ]
-        if let replay {
-            lines.append("replay:")
-            if !replay.file.isEmpty {
-                lines.append("  file: \(yamlScalar(replay.file))")
+        var lines: [String] = []
+        for key in ConfigSchema.top {
+            switch topValue(key) {
+            case nil:
+                continue
+            case .scalar(let text)?:
+                lines.append("\(key.name): \(text)")
+            case .block(let block)?:
+                lines.append("\(key.name):")
+                lines += block
             }
-            lines.append("  speed: \(replay.speed.map { "\($0)" } ?? "max")")
         }
-        lines.append("buttons:")
-        for button in buttons {
-            lines.append("  - name: \(yamlScalar(button.name))")
-            if let line = button.line {
-                lines.append("    line: \(yamlScalar(line.description))")
-            }
-            lines.append("    active-low: \(button.activeLow)")
-            lines.append("    bias: \(button.bias.rawValue)")
-        }
-        if let ackLine {
-            lines.append("ack-line: \(yamlScalar(ackLine.description))")
-        }
-        if let misuseLine {
-            lines.append("misuse-line: \(yamlScalar(misuseLine.description))")
-        }
-        lines.append("press:")
-        lines.append("  debounce-ms: \(press.debounceMs)")
-        lines.append("  response-interval-ms: \(press.responseIntervalMs)")
-        lines.append("  simultaneous-ms: \(press.simultaneousMs)")
-        lines.append("  held-ms: \(press.heldMs)")
-        lines.append("report:")
-        lines.append("  min-samples: \(report.minSamples)")
-        lines.append("  directory: \(yamlScalar(report.directory))")
-        lines.append("  keep-days: \(report.keepDays)")
-        lines.append("  closing-time: \(yamlDoubleQuoted(report.closingTime.description))")
-        if let upstream {
-            lines.append("upstream:")
-            lines.append("  url: \(yamlScalar(upstream.url))")
-            lines.append("  token-file: \(yamlScalar(upstream.tokenFile))")
-            if let caFile = upstream.caFile {
-                lines.append("  ca-file: \(yamlScalar(caFile))")
-            }
-            lines.append("  batch-size: \(upstream.batchSize)")
-            lines.append("  coalesce-ms: \(upstream.coalesceMs)")
-            lines.append("  interval-seconds: \(upstream.intervalSeconds)")
-            lines.append("  connect-timeout-ms: \(upstream.connectTimeoutMs)")
-            lines.append("  request-timeout-ms: \(upstream.requestTimeoutMs)")
-            lines.append("  retry-initial-ms: \(upstream.retryInitialMs)")
-            lines.append("  retry-max-ms: \(upstream.retryMaxMs)")
-            lines.append("  heartbeat-seconds: \(upstream.heartbeatSeconds)")
-            lines.append("  gzip: \(upstream.gzip)")
-        }
-        lines.append("retention-days: \(retentionDays)")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A rendered value: on the key's line, or as the indented lines below it.
+    enum RenderedValue {
+        case scalar(String)
+        case block([String])
+    }
+
+    /// The value of a top-level key; nil when it is absent.
+    func topValue(_ key: ConfigKey) -> RenderedValue? {
+        typealias S = ConfigSchema
+        switch key {
+        case S.terminal: return .scalar(yamlScalar(terminal))
+        case S.site: return .scalar(yamlScalar(site))
+        case S.survey: return .scalar(yamlScalar(survey))
+        case S.timezone: return .scalar(yamlScalar(zone.identifier))
+        case S.database: return .scalar(yamlScalar(database))
+        case S.runtimeDirectory: return .scalar(yamlScalar(runtimeDirectory))
+        case S.input: return .scalar(input.rawValue)
+        case S.replay:
+            guard let replay else { return nil }
+            return .block(Self.section(S.replaySection) { replay.renderedValue($0) })
+        case S.buttons:
+            // Each button is a list entry: its first key after "- ", the others below it.
+            var lines: [String] = []
+            for button in buttons {
+                for (index, line) in Self.section(S.button, { button.renderedValue($0) }).enumerated() {
+                    lines.append((index == 0 ? "  - " : "    ") + String(line.dropFirst(2)))
+                }
+            }
+            return .block(lines)
+        case S.ackLine: return ackLine.map { .scalar(yamlScalar($0.description)) }
+        case S.misuseLine: return misuseLine.map { .scalar(yamlScalar($0.description)) }
+        case S.press: return .block(Self.section(S.pressSection) { press.renderedValue($0) })
+        case S.report: return .block(Self.section(S.reportSection) { report.renderedValue($0) })
+        case S.upstream:
+            guard let upstream else { return nil }
+            return .block(Self.section(S.upstreamSection) { upstream.renderedValue($0) })
+        case S.retentionDays: return .scalar("\(retentionDays)")
+        default: return nil
+        }
+    }
+
+    /// `keys` as indented `name: value` lines, in the table's order, absent values left out.
+    static func section(_ keys: [ConfigKey], _ value: (ConfigKey) -> String?) -> [String] {
+        keys.compactMap { key in value(key).map { "  \(key.name): \($0)" } }
+    }
+}
+
+extension ReplaySettings {
+    /// The rendered value of a `replay:` key; nil when absent.
+    func renderedValue(_ key: ConfigKey) -> String? {
+        switch key {
+        case ConfigSchema.replayFile: file.isEmpty ? nil : yamlScalar(file)
+        case ConfigSchema.replaySpeed: speed.map { "\($0)" } ?? "max"
+        default: nil
+        }
+    }
+}
+
+extension ButtonConfig {
+    /// The rendered value of a button's key; nil when absent.
+    func renderedValue(_ key: ConfigKey) -> String? {
+        switch key {
+        case ConfigSchema.buttonName: yamlScalar(name)
+        case ConfigSchema.buttonLine: line.map { yamlScalar($0.description) }
+        case ConfigSchema.buttonActiveLow: "\(activeLow)"
+        case ConfigSchema.buttonBias: bias.rawValue
+        default: nil
+        }
+    }
+}
+
+extension PressRules {
+    /// The rendered value of a `press:` key.
+    func renderedValue(_ key: ConfigKey) -> String? {
+        switch key {
+        case ConfigSchema.debounceMs: "\(debounceMs)"
+        case ConfigSchema.responseIntervalMs: "\(responseIntervalMs)"
+        case ConfigSchema.simultaneousMs: "\(simultaneousMs)"
+        case ConfigSchema.heldMs: "\(heldMs)"
+        default: nil
+        }
+    }
+}
+
+extension ReportSettings {
+    /// The rendered value of a `report:` key.
+    func renderedValue(_ key: ConfigKey) -> String? {
+        switch key {
+        case ConfigSchema.minSamples: "\(minSamples)"
+        case ConfigSchema.reportDirectory: yamlScalar(directory)
+        case ConfigSchema.keepDays: "\(keepDays)"
+        case ConfigSchema.closingTime: yamlDoubleQuoted(closingTime.description)
+        default: nil
+        }
+    }
+}
+
+extension UpstreamSettings {
+    /// The rendered value of an `upstream:` key; nil when absent.
+    func renderedValue(_ key: ConfigKey) -> String? {
+        switch key {
+        case ConfigSchema.url: yamlScalar(url)
+        case ConfigSchema.tokenFile: yamlScalar(tokenFile)
+        case ConfigSchema.caFile: caFile.map(yamlScalar)
+        case ConfigSchema.batchSize: "\(batchSize)"
+        case ConfigSchema.coalesceMs: "\(coalesceMs)"
+        case ConfigSchema.intervalSeconds: "\(intervalSeconds)"
+        case ConfigSchema.connectTimeoutMs: "\(connectTimeoutMs)"
+        case ConfigSchema.requestTimeoutMs: "\(requestTimeoutMs)"
+        case ConfigSchema.retryInitialMs: "\(retryInitialMs)"
+        case ConfigSchema.retryMaxMs: "\(retryMaxMs)"
+        case ConfigSchema.heartbeatSeconds: "\(heartbeatSeconds)"
+        case ConfigSchema.gzip: "\(gzip)"
+        default: nil
+        }
     }
 }
 

@@ -117,6 +117,9 @@ public struct UpstreamSettings: Sendable, Equatable {
         self.heartbeatSeconds = heartbeatSeconds
         self.gzip = gzip
     }
+
+    /// The defaults of every key but `url` and `token-file` (which have none).
+    static let defaults = UpstreamSettings(url: "", tokenFile: "")
 }
 
 /// `report:` — how summaries and the end-of-day report behave.
@@ -199,12 +202,16 @@ public struct ButtonConfig: Sendable, Equatable {
     /// `bias` (default pull-up).
     public var bias: Bias
 
-    public init(name: String, line: LineSpec?, activeLow: Bool = true, bias: Bias = .pullUp) {
+    public init(name: String, line: LineSpec?, activeLow: Bool = ButtonConfig.defaultActiveLow,
+                bias: Bias = ButtonConfig.defaultBias) {
         self.name = name
         self.line = line
         self.activeLow = activeLow
         self.bias = bias
     }
+
+    public static let defaultActiveLow = true
+    public static let defaultBias = Bias.pullUp
 }
 
 public enum Bias: String, Sendable, Equatable, CaseIterable {

@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// What the decoder needs besides the YAML: where the file is (for messages and for resolving
-/// relative paths) and the defaults that come from the environment.
+/// relative paths), the defaults that come from the environment, and the problems found so far.
 struct DecodingContext {
     /// The configuration file as named; appears in every error.
     let path: String
@@ -11,18 +11,27 @@ struct DecodingContext {
     let environment: [String: String]
     let hostName: String
     let requireReplayFile: Bool
+    let log: DiagnosticLog
+    /// The file's sections, for hints such as "debounce-ms belongs in press:" (smiley.yaml's).
+    var sections: [(name: String, keys: [ConfigKey])] = ConfigSchema.sections
 
-    func error(_ keyPath: String, at node: Node?, _ message: String) -> ConfigError {
-        ConfigError(path: path, line: node?.mark?.line, column: node?.mark?.column, keyPath: keyPath,
-                    message: message)
+    func diagnostic(_ keyPath: String, at node: Node?, _ message: String) -> ConfigDiagnostic {
+        ConfigDiagnostic(path: path, line: node?.mark?.line, column: node?.mark?.column, keyPath: keyPath,
+                         message: message)
+    }
+
+    /// Records a problem at `node` and lets decoding go on.
+    func report(_ keyPath: String, at node: Node?, _ message: String) throws(ConfigError) {
+        try log.record(diagnostic(keyPath, at: node, message))
     }
 }
 
-/// One YAML mapping of the configuration. Creating it rejects anything but a mapping and any key
-/// outside `allowed` (with a "did you mean" suggestion); its accessors return typed values or throw
-/// a ``ConfigError`` located at the offending node. YAML null (`site:` with nothing after it) reads
-/// as absent.
-struct SectionReader {
+/// One YAML mapping of the configuration. Creating it records a problem for anything but a
+/// mapping and for any key outside `allowed` (with a "did you mean" suggestion, the key then
+/// skipped); its accessors return typed values, or record a problem located at the offending node
+/// and return nil (so the caller goes on with the default). They throw only when too many
+/// problems were found. YAML null (`site:` with nothing after it) reads as absent.
+public struct SectionReader {
     /// `""` for the top level, else e.g. `press` or `buttons[1]`.
     let keyPath: String
     /// The mapping node itself (its mark locates "required key missing" errors).
@@ -30,136 +39,157 @@ struct SectionReader {
     let context: DecodingContext
     private let entries: [String: Node]
 
-    init(_ node: Node, keyPath: String, allowed: [String], context: DecodingContext) throws(ConfigError) {
+    /// Nil, with the problem recorded, when `node` is not a mapping.
+    init?(_ node: Node, keyPath: String, keys: [ConfigKey], context: DecodingContext) throws(ConfigError) {
+        let allowed = keys.map(\.name)
         self.keyPath = keyPath
         self.node = node
         self.context = context
         guard case .mapping(let mapping) = node else {
             let what = keyPath.isEmpty ? "the top level must be a mapping" : "expected a mapping"
-            throw context.error(keyPath, at: node,
-                                "\(what) with keys \(allowed.joined(separator: ", ")); got \(describe(node))")
+            try context.report(keyPath, at: node,
+                               "\(what) with keys \(allowed.joined(separator: ", ")); got \(describe(node))")
+            return nil
         }
         var entries: [String: Node] = [:]
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else {
-                throw context.error(keyPath, at: keyNode,
-                                    "a key must be a plain name, got \(describe(keyNode)); allowed keys here: "
-                                        + allowed.joined(separator: ", "))
+                try context.report(keyPath, at: keyNode,
+                                   "a key must be a plain name, got \(describe(keyNode)); allowed keys here: "
+                                       + allowed.joined(separator: ", "))
+                continue
             }
             let key = scalar.string
             let childPath = keyPath.isEmpty ? key : "\(keyPath).\(key)"
             guard allowed.contains(key) else {
-                throw context.error(childPath, at: keyNode, unknownKeyMessage(key, allowed: allowed))
+                try context.report(childPath, at: keyNode, unknownKeyMessage(key, allowed: allowed, sections: context.sections))
+                continue
             }
             entries[key] = value
         }
         self.entries = entries
     }
 
-    func path(_ key: String) -> String { keyPath.isEmpty ? key : "\(keyPath).\(key)" }
+    func path(_ key: ConfigKey) -> String { keyPath.isEmpty ? key.name : "\(keyPath).\(key.name)" }
 
     /// The value of `key`, or nil when absent or null.
-    func value(_ key: String) -> Node? {
-        guard let node = entries[key], !isNull(node) else { return nil }
+    public func value(_ key: ConfigKey) -> Node? {
+        guard let node = entries[key.name], !isNull(node) else { return nil }
         return node
     }
 
-    /// A "required" error for `key`, located at this section.
-    func missing(_ key: String, _ message: String) -> ConfigError {
-        context.error(path(key), at: node, message)
+    /// Whether a problem was recorded for `key` (its value was given but refused).
+    public func failed(_ key: ConfigKey) -> Bool { context.log.hasFailed(path(key)) }
+
+    /// Records a "required" problem for `key`, located at this section.
+    public func reportMissing(_ key: ConfigKey, _ message: String) throws(ConfigError) {
+        try context.report(path(key), at: node, message)
     }
 
-    func error(_ key: String, at node: Node, _ message: String) -> ConfigError {
-        context.error(path(key), at: node, message)
+    /// Records a problem with the value of `key`.
+    public func report(_ key: ConfigKey, at node: Node, _ message: String) throws(ConfigError) {
+        try context.report(path(key), at: node, message)
+    }
+
+    /// Records a problem with the value of `key` and returns nil (the value is refused).
+    public func reject<T>(_ key: ConfigKey, at node: Node, _ message: String) throws(ConfigError) -> T? {
+        try report(key, at: node, message)
+        return nil
     }
 
     // MARK: Typed values
 
-    /// The text of a scalar (plain or quoted); a mapping or list is an error.
-    func scalar(_ key: String, expected: String) throws(ConfigError) -> (text: String, node: Node)? {
+    /// The text of a scalar (plain or quoted); a mapping or list is refused.
+    public func scalar(_ key: ConfigKey, expected: String) throws(ConfigError) -> (text: String, node: Node)? {
         guard let node = value(key) else { return nil }
         guard case .scalar(let scalar) = node else {
-            throw error(key, at: node, "expected \(expected), got \(describe(node))")
+            return try reject(key, at: node, "expected \(expected), got \(describe(node))")
         }
         return (scalar.string, node)
     }
 
     /// An id such as `terminal`: not blank, no control characters, at most 64 characters.
-    func identifier(_ key: String) throws(ConfigError) -> String? {
+    func identifier(_ key: ConfigKey) throws(ConfigError) -> String? {
         guard case let (text, node)? = try scalar(key, expected: "a text value") else { return nil }
         if let problem = identifierProblem(text) {
-            throw error(key, at: node, problem)
+            return try reject(key, at: node, problem)
         }
         return text
     }
 
     /// A file system path; relative paths resolve against the configuration file's folder.
-    func filePath(_ key: String, what: String) throws(ConfigError) -> String? {
+    func filePath(_ key: ConfigKey, what: String) throws(ConfigError) -> String? {
         guard case let (text, node)? = try scalar(key, expected: what) else { return nil }
         if text.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw error(key, at: node, "must not be empty; expected \(what)")
+            return try reject(key, at: node, "must not be empty; expected \(what)")
         }
         if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw error(key, at: node, "\(quoted(text)) contains a control character; expected \(what)")
+            return try reject(key, at: node, "\(quoted(text)) contains a control character; expected \(what)")
         }
         if text.hasPrefix("~") {
-            throw error(key, at: node,
-                        "\(quoted(text)): ~ is not expanded; write the full path, or a path relative to the "
-                            + "configuration file's folder (\(context.directory))")
+            return try reject(key, at: node,
+                              "\(quoted(text)): ~ is not expanded; write the full path, or a path relative to the "
+                                  + "configuration file's folder (\(context.directory))")
         }
         return resolvePath(text, against: context.directory)
     }
 
+    /// A whole number within the declared range of `key` (an integer key).
+    func integer(_ key: ConfigKey) throws(ConfigError) -> Int? {
+        guard case .integer(let range, let unit, let note) = key.kind else { return nil }
+        return try integer(key, in: range, unit: unit, note: note)
+    }
+
     /// A whole decimal number within `range`; `note` explains special values, e.g. "0 = off".
-    func integer(_ key: String, in range: ClosedRange<Int>, unit: String, note: String? = nil)
+    private func integer(_ key: ConfigKey, in range: ClosedRange<Int>, unit: String, note: String? = nil)
         throws(ConfigError) -> Int?
     {
         guard let node = value(key) else { return nil }
         var allowed = "allowed: \(range.lowerBound)...\(range.upperBound) \(unit)"
         if let note { allowed += " (\(note))" }
         guard case .scalar(let scalar) = node else {
-            throw error(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
+            return try reject(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
         }
         let text = scalar.string
         guard scalar.style == .plain || scalar.style == .any else {
-            throw error(key, at: node,
-                        "expected a whole number of \(unit), got the quoted text \(quoted(text)); "
-                            + "write the number without quotes; \(allowed)")
+            return try reject(key, at: node,
+                              "expected a whole number of \(unit), got the quoted text \(quoted(text)); "
+                                  + "write the number without quotes; \(allowed)")
         }
         switch tagName(node) {
         case .int:
             let digits = text.replacingOccurrences(of: "_", with: "")
             guard digits.range(of: #"^[-+]?[0-9]+$"#, options: .regularExpression) != nil else {
-                throw error(key, at: node, "\(shortened(text)): write a plain decimal number; \(allowed)")
+                return try reject(key, at: node, "\(shortened(text)): write a plain decimal number; \(allowed)")
             }
             guard let number = Int(digits) else {
-                throw error(key, at: node, "\(shortened(text)) is too large; \(allowed)")
+                return try reject(key, at: node, "\(shortened(text)) is too large; \(allowed)")
             }
             if number < 0 {
-                throw error(key, at: node, "\(shortened(text)) is negative; \(allowed)")
+                return try reject(key, at: node, "\(shortened(text)) is negative; \(allowed)")
             }
             guard range.contains(number) else {
-                throw error(key, at: node, "\(shortened(text)) is out of range; \(allowed)")
+                return try reject(key, at: node, "\(shortened(text)) is out of range; \(allowed)")
             }
             return number
         case .float:
-            throw error(key, at: node, "\(shortened(text)) is not a whole number; \(allowed)")
+            return try reject(key, at: node, "\(shortened(text)) is not a whole number; \(allowed)")
         default:
-            throw error(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
+            return try reject(key, at: node, "expected a whole number of \(unit), got \(describe(node)); \(allowed)")
         }
     }
 
     /// `true` or `false` (YAML 1.1 also reads yes/no/on/off).
-    func bool(_ key: String) throws(ConfigError) -> Bool? {
+    func bool(_ key: ConfigKey) throws(ConfigError) -> Bool? {
         guard let node = value(key) else { return nil }
         guard case .scalar(let scalar) = node, tagName(node) == .bool, let value = Bool.construct(from: scalar) else {
-            throw error(key, at: node, "expected true or false, got \(describe(node))")
+            return try reject(key, at: node, "expected true or false, got \(describe(node))")
         }
         return value
     }
 
     /// One of the raw values of `T`.
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws(ConfigError) -> T?
+    func choice<T: RawRepresentable & CaseIterable>(_ key: ConfigKey, _: T.Type) throws(ConfigError) -> T?
     where T.RawValue == String {
         let allowed = T.allCases.map(\.rawValue)
         let expected = "one of \(allowed.joined(separator: ", "))"
@@ -169,7 +199,7 @@ struct SectionReader {
         if let suggestion = closestMatch(to: text, in: allowed) {
             message += "; did you mean \(suggestion)?"
         }
-        throw error(key, at: node, message)
+        return try reject(key, at: node, message)
     }
 }
 
@@ -197,50 +227,36 @@ func shortened(_ text: String, limit: Int = 200) -> String {
     text.count > limit ? String(text.prefix(limit)) + "… (\(text.count) characters)" : text
 }
 
-/// `text` in double quotes with control characters escaped, for messages; cut after `limit`
-/// characters (a pasted blob must not flood a technician's terminal or the journal).
+/// `text` in double quotes, escaped as YAML writes it (``yamlDoubleQuoted(_:)``), for messages;
+/// cut after `limit` characters (a pasted blob must not flood a technician's terminal or the journal).
 func quoted(_ text: String, limit: Int = 200) -> String {
-    let cut = text.count > limit
-    var result = "\""
-    for scalar in (cut ? String(text.prefix(limit)) : text).unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\t": result += "\\t"
-        case "\r": result += "\\r"
-        default:
-            if scalar.properties.generalCategory == .control {
-                result += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + (cut ? "…\" (\(text.count) characters)" : "\"")
+    guard text.count > limit else { return yamlDoubleQuoted(text) }
+    return String(yamlDoubleQuoted(String(text.prefix(limit))).dropLast()) + "…\" (\(text.count) characters)"
 }
 
 /// Why `text` cannot be a `terminal`, `site` or `survey`, or nil if it can.
 func identifierProblem(_ text: String) -> String? {
     if text.trimmingCharacters(in: .whitespaces).isEmpty {
-        return "must not be empty; expected a text of 1 to \(ConfigLimits.maxIdentifierLength) characters"
+        return "must not be empty; expected a text of 1 to \(ConfigSchema.maxIdentifierLength) characters"
     }
     if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
         return "\(quoted(text)) contains the control character U+\(String(format: "%04X", bad.value)); "
             + "control characters are not allowed"
     }
-    if text.count > ConfigLimits.maxIdentifierLength {
-        return "\(quoted(text)) is \(text.count) characters long; at most \(ConfigLimits.maxIdentifierLength) allowed"
+    if text.count > ConfigSchema.maxIdentifierLength {
+        return "\(quoted(text)) is \(text.count) characters long; at most \(ConfigSchema.maxIdentifierLength) allowed"
     }
     return nil
 }
 
-func unknownKeyMessage(_ key: String, allowed: [String]) -> String {
+func unknownKeyMessage(_ key: String, allowed: [String], sections: [(name: String, keys: [ConfigKey])]) -> String {
     let allowedList = "allowed keys here: " + allowed.joined(separator: ", ")
     if let suggestion = closestMatch(to: key, in: allowed) {
         return "unknown key; did you mean \(suggestion)? \(allowedList)"
     }
-    if let home = ConfigKeys.sections.first(where: { $0.keys != allowed && $0.keys.contains(key) }) {
+    if let home = sections.first(where: { section in
+        section.keys.map(\.name) != allowed && section.keys.contains { $0.name == key }
+    }) {
         return "unknown key; \(key) belongs in \(home.name); \(allowedList)"
     }
     return "unknown key; \(allowedList)"
