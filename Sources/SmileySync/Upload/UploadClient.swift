@@ -8,69 +8,6 @@ import NIOSSL
 import SmileyConfig
 import SmileyStore
 
-/// Where and how to send: the `upstream:` settings with the token read.
-public struct UploadEndpoint: Sendable {
-    public var baseURL: String
-    public var token: BearerToken
-    public var caFile: String?
-    public var connectTimeout: Duration
-    public var requestTimeout: Duration
-    public var gzip: Bool
-
-    public init(baseURL: String, token: BearerToken, caFile: String? = nil, connectTimeout: Duration = .seconds(10),
-                requestTimeout: Duration = .seconds(30), gzip: Bool = true) {
-        self.baseURL = baseURL
-        self.token = token
-        self.caFile = caFile
-        self.connectTimeout = connectTimeout
-        self.requestTimeout = requestTimeout
-        self.gzip = gzip
-    }
-
-    public init(settings: UpstreamSettings, token: BearerToken) {
-        self.init(baseURL: settings.url, token: token, caFile: settings.caFile,
-                  connectTimeout: .milliseconds(settings.connectTimeoutMs),
-                  requestTimeout: .milliseconds(settings.requestTimeoutMs), gzip: settings.gzip)
-    }
-}
-
-/// What became of one attempt to send a batch.
-public enum SendOutcome: Sendable {
-    /// 2xx with a receipt for the whole batch: its samples are synced.
-    case delivered(status: Int, receipt: BatchReceipt)
-    /// Try again later with the same key: no answer, a timeout, 408, 409, 429, 5xx, a redirect, or a
-    /// 2xx that is not a receipt.
-    case retry(RetryReason)
-    /// Another 4xx: the receiver refuses this batch; quarantine it.
-    case refused(status: Int, reason: String)
-}
-
-public struct RetryReason: Sendable, Equatable {
-    public enum Kind: String, Sendable {
-        /// No HTTP answer: connection refused or reset, DNS, TLS, a timeout. A returning network
-        /// (netlink) cuts the wait short.
-        case network
-        /// The receiver answered 408, 429 or 5xx.
-        case busy
-        /// 409: the receiver is still working on this key.
-        case inProgress
-        /// An answer that is not what the contract says (a redirect, a 2xx without a receipt).
-        case unexpected
-    }
-
-    public var kind: Kind
-    public var status: Int?
-    /// From `Retry-After`.
-    public var retryAfter: Duration?
-    public var message: String
-}
-
-/// The configuration cannot be used to send (a CA file that does not load).
-public struct UploadClientError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public var exitCode: Int32 { 78 }
-}
-
 /// The HTTP side of the uploader (AsyncHTTPClient): one batch per request, the answer classified
 /// by the contract. TLS certificates are always verified; `ca-file` adds trust roots; redirects are
 /// never followed (the token would go with them).
@@ -256,17 +193,5 @@ public final class UploadClient: Sendable {
             text = String(describing: error)
         }
         return redactor.scrub(text)
-    }
-}
-
-public struct HeartbeatFailure: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -1,0 +1,6 @@
+import Foundation
+import SmileyCore
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

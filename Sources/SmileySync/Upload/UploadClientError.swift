@@ -1,0 +1,15 @@
+import AsyncHTTPClient
+import CompressNIO
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import SmileyConfig
+import SmileyStore
+
+/// The configuration cannot be used to send (a CA file that does not load).
+public struct UploadClientError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public var exitCode: Int32 { 78 }
+}
