@@ -127,7 +127,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/smiley-bench"),
         .executableTarget(name: "smiley-collector", dependencies: [
-            "SmileyCollector",
+            "SmileyCollector", "SmileyCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark (not a test): drains a large backlog to a local collector.
@@ -164,7 +164,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "SmileyCollectorTests", dependencies: [
-            "SmileyCollector", "SmileyWire",
+            "SmileyCollector", "SmileyWire", "SmileyTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "CompressNIO", package: "compress-nio"),
         ]),

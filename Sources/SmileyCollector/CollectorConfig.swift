@@ -1,9 +1,10 @@
+import SmileyCore
 import Foundation
 import SmileyConfig
 import Yams
 
 /// A configuration problem of smiley-collector (exit status 78).
-public struct CollectorConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct CollectorConfigError: UserFacingError, Sendable, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
     /// Every problem of the configuration file, one per line in file order (as for smiley.yaml).

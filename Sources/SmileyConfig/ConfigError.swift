@@ -1,3 +1,5 @@
+import SmileyCore
+
 /// Why a configuration file was refused: every problem found in it, in file order, as a compiler
 /// reports them, so one run shows a technician everything to fix.
 ///
@@ -5,7 +7,7 @@
 /// `smiley.yaml:12:5: press.debounse-ms: unknown key; did you mean debounce-ms? allowed keys here: …`.
 /// Print it as is; there is no stack trace or decoder dump behind it. `path`, `line`, `column`,
 /// `keyPath` and `message` are those of the first problem.
-public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ConfigError: UserFacingError, Sendable, Equatable {
     /// The first problem in the file (by line and column).
     public let first: ConfigDiagnostic
     /// Every problem found, sorted by position (the first is ``first``); at most

@@ -1,8 +1,9 @@
+import SmileyCore
 import SmileyConfig
 import SmileyStore
 
 /// A failure smileyctl reports as one line and a sysexits status.
-public struct ControlError: Error, CustomStringConvertible, Sendable {
+public struct ControlError: UserFacingError, Sendable {
     public var description: String
     public var exitCode: Int32
 
@@ -13,6 +14,6 @@ public struct ControlError: Error, CustomStringConvertible, Sendable {
 
     static func usage(_ message: String) -> ControlError { ControlError(message, exitCode: 64) }
 
-    init(_ error: ConfigError) { self.init(error.description, exitCode: error.exitCode) }
-    init(_ error: StoreError) { self.init(error.description, exitCode: error.exitCode) }
+    /// Any other module's error for a person, as smileyctl reports it.
+    init(_ error: some UserFacingError) { self.init(error.description, exitCode: error.exitCode) }
 }

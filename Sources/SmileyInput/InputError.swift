@@ -1,8 +1,9 @@
+import SmileyCore
 import SmileyPlatform
 
 /// Why an input source could not start or stopped, with a message for the operator and the
 /// process exit status (sysexits.h) `smileyd` should end with.
-public enum InputError: Error, CustomStringConvertible, Sendable, Equatable {
+public enum InputError: UserFacingError, Sendable, Equatable {
     /// A line of a trace that is neither blank, a `#` comment nor a gpiomon event.
     /// `content` is the offending line, already shortened to about 120 characters.
     case malformedTrace(file: String, lineNumber: Int, content: String, expected: String)

@@ -1,7 +1,8 @@
+import SmileyCore
 import Foundation
 
 /// Why the database cannot be used, with the path and what to do about it.
-public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
+public enum StoreError: UserFacingError, Sendable, Equatable {
     /// The database file does not exist (read-only clients never create it).
     case missing(path: String)
     /// The folder or the file cannot be written by this user.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SmileyCollector
+import SmileyCore
 
 /// `smiley-collector`: the reference receiver of Smiley terminals' batches.
 struct CollectorCommand: AsyncParsableCommand {
@@ -31,14 +32,18 @@ struct CollectorCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0...65535") }
-        var settings: CollectorConfiguration
-        let tokens: TokenTable
         do {
-            settings = try CollectorConfiguration.load(path: config)
-            tokens = try TokenTable.load(path: settings.tokensFile)
-        } catch {
+            try await serve(level: level)
+        } catch let error as any UserFacingError {
+            // The one place smiley-collector reports a failure: a line for a person, a sysexits status.
             Self.fail(error.description, code: error.exitCode)
         }
+    }
+
+    /// Configuration, tokens, database, then serving until a signal stops it.
+    func serve(level: Logger.Level) async throws {
+        var settings = try CollectorConfiguration.load(path: config)
+        let tokens = try TokenTable.load(path: settings.tokensFile)
         if let port { settings.port = port }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -50,7 +55,7 @@ struct CollectorCommand: AsyncParsableCommand {
         do {
             storage = try SQLiteCollectorStorage(path: settings.database)
         } catch {
-            Self.fail("cannot open the database \(settings.database): \(error)", code: 74)
+            throw CollectorStartError("cannot open the database \(settings.database): \(error)", exitCode: 74)
         }
         let api = CollectorAPI(storage: storage, tokens: tokens, maxBodyBytes: settings.maxBodyBytes, logger: logger)
         let running: RunningCollector
@@ -58,7 +63,7 @@ struct CollectorCommand: AsyncParsableCommand {
             running = try await RunningCollector.start(api: api, host: settings.host, port: settings.port, tls: settings.tls,
                                                        shutdownSignals: [.sigterm, .sigint])
         } catch {
-            Self.fail("cannot listen on \(settings.host):\(settings.port): \(error)", code: 69)
+            throw CollectorStartError("cannot listen on \(settings.host):\(settings.port): \(error)", exitCode: 69)
         }
         logger.notice("smiley-collector listening", metadata: [
             "url": "\(running.baseURL)", "database": "\(settings.database)", "terminals": "\(tokens.count)"])

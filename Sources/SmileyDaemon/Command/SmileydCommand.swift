@@ -77,15 +77,20 @@ public struct SmileydCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (got \"\(logLevel)\")")
         }
         let speed = try parseSpeed()
-        let start = try parseStart()
+        let startMs = try parseStart()
 
-        let path = ConfigLoader.resolvePath(option: config, environment: environment)
-        let configuration: Configuration
         do {
-            configuration = try ConfigLoader.load(path: path, environment: environment, requireReplayFile: replay == nil)
-        } catch {
+            try await start(environment: environment, level: level, speed: speed, startMs: startMs)
+        } catch let error as any UserFacingError {
+            // The one place smileyd reports a failure: a line for a person, a sysexits status.
             Self.fail(error.description, code: error.exitCode)
         }
+    }
+
+    /// Everything after the options: configuration, input, indicators, then the daemon itself.
+    private func start(environment: [String: String], level: Logger.Level, speed: Double??, startMs: Int64?) async throws {
+        let path = ConfigLoader.resolvePath(option: config, environment: environment)
+        let configuration = try ConfigLoader.load(path: path, environment: environment, requireReplayFile: replay == nil)
         if checkConfig {
             print("# \(path): valid")
             print(configuration.rendered(), terminator: "")
@@ -95,23 +100,12 @@ public struct SmileydCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, level: level) }
         let logger = Logger(label: "smileyd")
 
-        let source: any EdgeSource
-        do {
-            source = try InputFactory.make(configuration: configuration, replayFile: replay,
-                                           replaySpeed: speed, replayStartMs: start,
-                                           onWarning: { logger.warning("\($0)") })
-        } catch {
-            Self.fail(error.description, code: error.exitCode)
-        }
+        let source = try InputFactory.make(configuration: configuration, replayFile: replay, replaySpeed: speed,
+                                           replayStartMs: startMs, onWarning: { logger.warning("\($0)") })
         if let gpio = source as? GPIOSource {
             logger.info("gpio lines requested: \(gpio.summary)")
         }
-        let indicators: (ack: (any IndicatorLine)?, misuse: (any IndicatorLine)?)
-        do {
-            indicators = try IndicatorFactory.make(configuration: configuration)
-        } catch {
-            Self.fail(error.description, code: error.exitCode)
-        }
+        let indicators = try IndicatorFactory.make(configuration: configuration)
         for line in [indicators.ack, indicators.misuse].compactMap({ $0 }) {
             logger.info("indicator line requested: \(line.description)")
         }
@@ -119,19 +113,9 @@ public struct SmileydCommand: AsyncParsableCommand {
             let keys = configuration.buttons.enumerated().map { "\($0.offset + 1)=\($0.element.name)" }
             FileHandle.standardError.write(Data("Smiley keyboard buttons: \(keys.joined(separator: " ")); q quits.\n".utf8))
         }
-        do {
-            var options = Smileyd.Options(ackLine: indicators.ack, misuseLine: indicators.misuse)
-            options.releaseStartupPages = true
-            try await Smileyd.run(configuration: configuration, source: source, logger: logger, options: options)
-        } catch let error as StoreError {
-            Self.fail(error.description, code: error.exitCode)
-        } catch let error as InputError {
-            Self.fail(error.description, code: error.exitCode)
-        } catch let error as SyncSetupError {
-            Self.fail(error.description, code: error.exitCode)
-        } catch let error as SyncStoreError {
-            Self.fail(error.description, code: 74)
-        }
+        var options = Smileyd.Options(ackLine: indicators.ack, misuseLine: indicators.misuse)
+        options.releaseStartupPages = true
+        try await Smileyd.run(configuration: configuration, source: source, logger: logger, options: options)
     }
 
     private func parseSpeed() throws -> Double?? {

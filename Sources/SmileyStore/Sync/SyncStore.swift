@@ -5,7 +5,10 @@ import SmileyCore
 import SmileyPlatform
 
 /// A database operation of the upstream sync failed (the disk, a lock, a broken file).
-public struct SyncStoreError: Error, CustomStringConvertible, Sendable {
+public struct SyncStoreError: UserFacingError, Sendable {
+    /// sysexits EX_IOERR: the database failed under the sync.
+    public var exitCode: Int32 { 74 }
+
     public var path: String
     public var operation: String
     public var reason: String

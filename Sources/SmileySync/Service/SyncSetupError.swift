@@ -1,5 +1,7 @@
+import SmileyCore
+
 /// Why the sync cannot start: a token file open to others, a CA file that does not load.
-public struct SyncSetupError: Error, CustomStringConvertible, Sendable {
+public struct SyncSetupError: UserFacingError, Sendable {
     public var description: String
     public var exitCode: Int32
 

@@ -1,3 +1,4 @@
+import SmileyCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +19,7 @@ public struct BearerToken: Sendable, CustomStringConvertible {
 }
 
 /// Why the token file cannot be used. The message names the file and what to do, never the token.
-public struct TokenFileError: Error, CustomStringConvertible, Sendable {
+public struct TokenFileError: UserFacingError, Sendable {
     public var path: String
     public var problem: String
 

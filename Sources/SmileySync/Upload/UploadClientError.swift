@@ -1,3 +1,4 @@
+import SmileyCore
 import AsyncHTTPClient
 import CompressNIO
 import Foundation
@@ -9,7 +10,7 @@ import SmileyConfig
 import SmileyStore
 
 /// The configuration cannot be used to send (a CA file that does not load).
-public struct UploadClientError: Error, CustomStringConvertible, Sendable {
+public struct UploadClientError: UserFacingError, Sendable {
     public var description: String
     public var exitCode: Int32 { 78 }
 }
