@@ -24,7 +24,6 @@ let package = Package(
         .executable(name: "smileyd", targets: ["smileyd"]),
         .executable(name: "smileyctl", targets: ["smileyctl"]),
         .executable(name: "smiley-collector", targets: ["smiley-collector"]),
-        .executable(name: "smiley-sync-bench", targets: ["smiley-sync-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -135,7 +134,7 @@ let package = Package(
             "SmileyStore", "SmileyCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], path: "Benchmarks/smiley-sync-bench"),
 
         // Shared by the test targets: temporary folders, the built executables, running processes.
         .target(name: "SmileyTestSupport", path: "Tests/SmileyTestSupport"),
@@ -157,7 +156,7 @@ let package = Package(
         .executableTarget(name: "smiley-report-bench", dependencies: [
             "SmileyControl", "SmileyStore", "SmileyConfig", "SmileyCore",
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], path: "Benchmarks/smiley-report-bench"),
         .testTarget(name: "SmileyWireTests", dependencies: [
             "SmileyWire", "SmileyCore", "SmileyTestSupport",
             // Reads api/openapi.yaml (test-only).
