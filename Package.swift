@@ -103,7 +103,7 @@ let package = Package(
         ]),
         // smiley-collector, the reference receiver: HTTP API and its SQLite storage.
         .target(name: "SmileyCollector", dependencies: [
-            "SmileyCore", "SmileySQLite", "SmileyWire", "SmileyConfig",
+            "SmileyCore", "SmileyPlatform", "SmileySQLite", "SmileyWire", "SmileyConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

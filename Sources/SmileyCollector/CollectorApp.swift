@@ -11,6 +11,7 @@ import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import SmileyCore
+import SmileyPlatform
 import SmileyWire
 
 /// The HTTP API of smiley-collector (api/openapi.yaml):
@@ -31,7 +32,7 @@ public struct CollectorAPI: Sendable {
     static let replayed = HTTPField.Name("Idempotent-Replayed")!
 
     public init(storage: any CollectorStorage, tokens: TokenTable, maxBodyBytes: Int = 32 * 1024 * 1024, logger: Logger,
-                nowMs: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+                nowMs: @escaping @Sendable () -> Int64 = { WallClock.nowMs() }) {
         self.storage = storage
         self.tokens = tokens
         self.maxBodyBytes = maxBodyBytes

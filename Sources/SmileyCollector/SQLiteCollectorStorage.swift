@@ -214,8 +214,8 @@ public final class SQLiteCollectorStorage: CollectorStorage {
                 let body: Data? = row["heartbeat"]
                 return TerminalInfo(
                     terminal: row["terminal"], samples: row["samples"],
-                    lastBatchAt: (row["last_batch"] as Int64?).map(iso),
-                    lastHeartbeatAt: (row["last_heartbeat"] as Int64?).map(iso),
+                    lastBatchAt: (row["last_batch"] as Int64?).map { RFC3339.string(ms: $0) },
+                    lastHeartbeatAt: (row["last_heartbeat"] as Int64?).map { RFC3339.string(ms: $0) },
                     heartbeat: body.flatMap { try? JSONDecoder().decode(Heartbeat.self, from: $0) })
             }
         }
@@ -251,12 +251,6 @@ public final class SQLiteCollectorStorage: CollectorStorage {
     public func acceptedTotal() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT coalesce(sum(accepted), 0) FROM batch_key") ?? 0 }
     }
-}
-
-private func iso(_ ms: Int64) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
 }
 
 /// One batch waiting for the collector's writer.

@@ -1,4 +1,5 @@
 import Foundation
+import SmileyPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -123,9 +124,5 @@ public final class ControlClient {
         }
     }
 
-    static func monotonicNs() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
+    static func monotonicNs() -> UInt64 { MonotonicClock.nowNs() }
 }
