@@ -20,6 +20,9 @@ APT_PACKAGES += zlib1g-dev openssl iproute2
 APT_PACKAGES += systemd dpkg-dev man-db sqlite3 jq python3 util-linux passwd binutils gcc xz-utils
 # Reports: headless Chromium renders the HTML report in a test; zlib decodes its PNG screenshot.
 APT_PACKAGES += chromium zlib1g-dev
+# Staff access: Debian's sshd and ssh client, for the staff path through a real sshd (StaffSSHTests,
+# make deb-test).
+APT_PACKAGES += openssh-server openssh-client
 # What the hardware-in-the-loop tests add: the kernel's source and build tools, qemu, the VM's
 # busybox, sqlite3 and gpiod tools (copied into its initramfs), mkfs.ext4 for the power-cut disk.
 HIL_APT_PACKAGES := linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils qemu-system-x86 \

@@ -10,19 +10,38 @@ struct SSHGateCommand: ParsableCommand {
         commandName: "ssh-gate",
         abstract: "Forced command for staff SSH keys: runs only read-only smileyctl commands.",
         discussion: """
-            Put it before a staff key in ~smiley/.ssh/authorized_keys (or use ForceCommand):
+            The forced command of the staff account smiley-staff: the package's \
+            /etc/ssh/sshd_config.d/smiley-staff.conf runs it for every key in \
+            /etc/smiley/staff_authorized_keys (see docs/reports.md), whatever the client asks for.
 
-              restrict,command="/usr/bin/smileyctl ssh-gate" ssh-ed25519 AAAA… staff@laptop
+            Staff then run e.g. `ssh smiley-staff@kiosk summary --week last`. The gate reads \
+            SSH_ORIGINAL_COMMAND, allows summary, status, export, tail and report with checked \
+            options, and runs smileyctl directly (exec, no shell). Anything else is refused with a \
+            message on stderr, status 64 (malformed) or 77 (not allowed), and a line in the system \
+            log. With no command (a plain `ssh smiley-staff@kiosk`) it shows today's summary. A \
+            --config given here (in the forced command) is passed on; staff cannot choose another.
 
-            Staff then run e.g. `ssh kiosk summary --week last` or `ssh kiosk smileyctl tail`. The \
-            gate reads SSH_ORIGINAL_COMMAND, allows summary, status, export, tail and report with \
-            checked options, and runs smileyctl directly (exec, no shell). Anything else is refused \
-            with a message on stderr, status 64 (malformed) or 77 (not allowed), and a line in the \
-            system log. With no command (a plain `ssh kiosk`) it shows today's summary. A --config \
-            given here (in authorized_keys) is passed on; staff cannot choose another.
+            Each session is bounded before smileyctl starts: at most --max-sessions at once for the \
+            user (default \(StaffSessionLimits.defaultMaxSessions); the next is refused with status 75), \
+            \(StaffSessionLimits.dataBytes >> 20) MiB of data memory and \(StaffSessionLimits.openFiles) open \
+            files a process, \(StaffSessionLimits.tasks) tasks for the user, no core dumps, nice \
+            \(StaffSessionLimits.niceness) and an OOM score adjustment of \(StaffSessionLimits.oomScoreAdjust) \
+            (smileyd's is -900).
             """)
 
     @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp(
+        "How many staff sessions of this user may run at once (1–64); the next is refused with status 75.",
+        valueName: "count"))
+    var maxSessions = StaffSessionLimits.defaultMaxSessions
+
+    func validate() throws {
+        guard StaffSessionLimits.maxSessionsRange.contains(maxSessions) else {
+            throw ValidationError("--max-sessions must be between \(StaffSessionLimits.maxSessionsRange.lowerBound) and "
+                + "\(StaffSessionLimits.maxSessionsRange.upperBound); got \(maxSessions)")
+        }
+    }
 
     func run() throws {
         let command = ProcessInfo.processInfo.environment["SSH_ORIGINAL_COMMAND"]
@@ -31,7 +50,25 @@ struct SSHGateCommand: ParsableCommand {
             Self.log(verdict: "allowed", command: command, detail: "help")
             try? StandardOutput.write(SSHGatePolicy.helpText)
         case .success(.run(var arguments)):
-            Self.log(verdict: "allowed", command: command, detail: "runs smileyctl " + arguments.joined(separator: " "))
+            switch StaffSessionLimits.claimSlot(uid: getuid(), maxSessions: maxSessions) {
+            case .success:
+                break  // the slot's descriptor stays open into smileyctl
+            case .failure(.busy(let busy)):
+                Self.log(verdict: "refused", command: command, detail: "busy: " + busy.description)
+                StandardOutput.error("smileyctl ssh-gate: busy: \(busy.description)\n")
+                throw ExitCode(75)  // EX_TEMPFAIL
+            case .failure(.system(let failure)):
+                StandardOutput.error("smileyctl ssh-gate: cannot claim a session slot: \(String(cString: strerror(failure)))\n")
+                throw ExitCode(71)  // EX_OSERR
+            }
+            let failures = StaffSessionLimits.applyResourceLimits()
+            guard failures.isEmpty else {
+                StandardOutput.error("smileyctl ssh-gate: cannot bound the session: \(failures.joined(separator: "; "))\n")
+                throw ExitCode(71)
+            }
+            let notes = StaffSessionLimits.applyPriority()
+            Self.log(verdict: "allowed", command: command, detail: "runs smileyctl " + arguments.joined(separator: " ")
+                + (notes.isEmpty ? "" : " (without " + notes.joined(separator: "; ") + ")"))
             if let config = global.config, arguments.first != "--version" {
                 arguments.insert(contentsOf: ["--config", config], at: 1)
             }
