@@ -14,13 +14,14 @@ public struct SmileyctlCommand: AsyncParsableCommand {
             daemon to send, or sends by itself when no daemon runs).
 
             Exit status: 0 success; 64 bad usage; 66 no database yet; 73 cannot write a report; \
-            74 I/O error; 77 refused by ssh-gate; 78 bad configuration; sync also 65, 69 and 75 \
-            (see smileyctl sync --help).
+            74 I/O error; 75 every staff session slot taken (ssh-gate); 77 refused by ssh-gate; \
+            78 bad configuration; sync also 65, 69 and 75 (see smileyctl sync --help).
 
             It reads the same configuration as smileyd (--config, else $SMILEY_CONFIG, else \
             /etc/smiley/smiley.yaml) to find the database (/var/lib/smiley/smiley.sqlite) and the \
             daemon's status (/run/smiley/status.json). Members of the smiley group may read both; \
-            add a staff account with `adduser NAME smiley`.
+            add a person's own account with `adduser NAME smiley`. Over SSH, staff log in as \
+            smiley-staff, whose key runs only `smileyctl ssh-gate` (see smileyctl ssh-gate --help).
 
             Examples:
               smileyctl status
