@@ -103,6 +103,10 @@ public final class WALCheckpointer: Sendable {
                     return state.failure != nil
                 }
                 if recovered { onFailureChange?(nil) }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                // Another connection holds the checkpoint lock (one closing checkpoints as it goes):
+                // the log is being copied already. Not a failure; the next commit asks again.
+                continue
             } catch {
                 // The WAL keeps growing (nothing is lost); the next commit asks again. A full disk
                 // fails every attempt: wait a moment rather than spin.
