@@ -66,7 +66,7 @@ let package = Package(
         ]),
         .target(name: "SmileyStore", dependencies: [
             "SmileySQLite",
-            "SmileyCore", "SmileyPlatform",
+            "SmileyCore", "SmileyPlatform", "SmileyWire",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),

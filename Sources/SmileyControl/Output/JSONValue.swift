@@ -1,4 +1,5 @@
 import Foundation
+import SmileyCore
 
 /// A JSON value whose object keys keep the order they were written in, so machine output is
 /// stable and reads in a sensible order.
@@ -31,23 +32,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        JSONStringLiteral.quoted(text)
     }
 }
 

@@ -1,40 +1,36 @@
 import Foundation
-import GRDB
 import SmileyCore
+import SmileyWire
 
-/// A sample as the upstream sync sends it: what the wire format carries, nothing more.
+/// A stored row on its way upstream: the contract's sample (``WireSample``, one type for that role)
+/// plus the row and the terminal/site it is sent under. Reads `sample.survey` etc. through to `wire`.
+@dynamicMemberLookup
 public struct UploadSample: Sendable, Hashable {
     public var rowID: Int64
-    public var id: UUID
     public var terminal: String
     public var site: String
-    public var survey: String
-    public var button: Int
-    public var buttonName: String
-    public var scale: Int
-    /// UTC, ms since 1970 (after a clock correction, the corrected time).
-    public var recordedAtMs: Int64
-    public var utcOffsetSeconds: Int
-    /// True when `recordedAtMs` comes from a synchronized clock: at the press, or by correcting
-    /// the press's time after the clock synchronized later in the same boot.
-    public var clockSynchronized: Bool
-    public var misuse: MisuseReason?
+    /// What the wire format carries of this row (after a clock correction, the corrected time).
+    public var wire: WireSample
+
+    public init(rowID: Int64, terminal: String, site: String, wire: WireSample) {
+        self.rowID = rowID
+        self.terminal = terminal
+        self.site = site
+        self.wire = wire
+    }
 
     public init(rowID: Int64, id: UUID, terminal: String, site: String, survey: String, button: Int,
                 buttonName: String, scale: Int, recordedAtMs: Int64, utcOffsetSeconds: Int,
                 clockSynchronized: Bool, misuse: MisuseReason?) {
-        self.rowID = rowID
-        self.id = id
-        self.terminal = terminal
-        self.site = site
-        self.survey = survey
-        self.button = button
-        self.buttonName = buttonName
-        self.scale = scale
-        self.recordedAtMs = recordedAtMs
-        self.utcOffsetSeconds = utcOffsetSeconds
-        self.clockSynchronized = clockSynchronized
-        self.misuse = misuse
+        self.init(rowID: rowID, terminal: terminal, site: site,
+                  wire: WireSample(id: id, survey: survey, button: button, buttonName: buttonName, scale: scale,
+                                   recordedAtMs: recordedAtMs, utcOffsetSeconds: utcOffsetSeconds,
+                                   clockSynchronized: clockSynchronized, misuse: misuse))
+    }
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<WireSample, Value>) -> Value {
+        get { wire[keyPath: keyPath] }
+        set { wire[keyPath: keyPath] = newValue }
     }
 
     /// The columns `SyncStore` reads a row from, in its order.

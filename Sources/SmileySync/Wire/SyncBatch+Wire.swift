@@ -4,21 +4,11 @@
 import NIOCore
 import SmileyStore
 
-extension WireSample {
-    /// A stored row as the contract sends it.
-    @inlinable
-    public init(_ sample: UploadSample) {
-        self.init(id: sample.id, survey: sample.survey, button: sample.button, buttonName: sample.buttonName,
-                  scale: sample.scale, recordedAtMs: sample.recordedAtMs, utcOffsetSeconds: sample.utcOffsetSeconds,
-                  clockSynchronized: sample.clockSynchronized, misuse: sample.misuse)
-    }
-}
-
 extension SyncBatch {
     /// The `POST /v1/batches` body: encoded straight from the stored rows.
     public var wireBody: ByteBuffer {
         ByteBuffer(bytes: WireEncoder.encodeBatch(terminal: terminal, site: site, id: id,
-                                                  samples: samples.lazy.map { WireSample($0) }))
+                                                  samples: samples.lazy.map(\.wire)))
     }
 }
 
