@@ -140,7 +140,7 @@ let package = Package(
         .target(name: "SmileyTestSupport", path: "Tests/SmileyTestSupport"),
         .testTarget(name: "SmileyCoreTests", dependencies: ["SmileyCore", "SmileyTestSupport"]),
         .testTarget(name: "SmileyPlatformTests", dependencies: ["SmileyPlatform"]),
-        .testTarget(name: "SmileyConfigTests", dependencies: ["SmileyConfig"]),
+        .testTarget(name: "SmileyConfigTests", dependencies: ["SmileyConfig", "SmileyTestSupport"]),
         .testTarget(name: "SmileyInputTests", dependencies: ["SmileyInput", "SmileyTestSupport"]),
         .testTarget(name: "SmileyStoreTests", dependencies: ["SmileyStore", "SmileyPlatform", "SmileyTestSupport"]),
         .testTarget(name: "SmileyDaemonTests", dependencies: [

@@ -1,22 +1,11 @@
 import Foundation
 import SmileyConfig
+import SmileyTestSupport
 import Testing
 
 /// Every problem in a file is reported in one run, in file order, like a compiler.
 @Suite struct ManyErrorsTests {
-    /// Three independent mistakes, written in an order other than the one they are decoded in.
-    static let threeMistakes = """
-        retention-days: 0
-        timezone: Europe/Helsinky
-        buttons:
-          - name: unhappy
-            line: GPIO5
-          - name: happy
-            line: GPIO6
-        press:
-          debounse-ms: 40
-
-        """
+    static let threeMistakes = ConfigFixtures.threeMistakes
 
     @Test func threeIndependentMistakesAreAllReportedInOrder() throws {
         let error = try #require(parseError(Self.threeMistakes))

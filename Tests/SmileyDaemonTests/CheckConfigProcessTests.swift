@@ -6,18 +6,7 @@ import Testing
 struct CheckConfigProcessTests {
     @Test func everyMistakeIsPrintedInFileOrder() async throws {
         let folder = TemporaryFolder()
-        let config = folder.write("smiley.yaml", """
-            retention-days: 0
-            timezone: Europe/Helsinky
-            buttons:
-              - name: unhappy
-                line: GPIO5
-              - name: happy
-                line: GPIO6
-            press:
-              debounse-ms: 40
-
-            """)
+        let config = folder.write("smiley.yaml", ConfigFixtures.threeMistakes)
         let result = try await runProcessAsync(Binaries.smileyd, ["--config", config, "--check-config"])
         #expect(result.status == 78, "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n").map(String.init).filter { $0.contains("smiley.yaml:") }
