@@ -63,6 +63,9 @@ public final class PostgresCollectorStorage: CollectorStorage {
         client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
     }
 
+    /// Runs the connection pool until cancelled (what the ServiceGroup does with ``services``).
+    public func run() async { await client.run() }
+
     /// What to run in the collector's ServiceGroup: the connection pool.
     public var services: [any Service] { [client] }
 
@@ -166,8 +169,8 @@ public final class PostgresCollectorStorage: CollectorStorage {
             try await client.withConnection { connection in
                 var terminals: [String] = []
                 for try await row in try await connection.query("""
-                    SELECT DISTINCT terminal FROM sample WHERE site = \(site) AND local_day = \(day)::date
-                    ORDER BY terminal COLLATE "C"
+                    SELECT DISTINCT terminal COLLATE "C" FROM sample WHERE site = \(site) AND local_day = \(day)::date
+                    ORDER BY 1
                     """, logger: logger) {
                     terminals.append(try row.decode(String.self))
                 }
