@@ -108,9 +108,8 @@ public final class PostgresCollectorStorage: CollectorStorage {
         return try await deadline.run {
             try await client.withTransaction(logger: logger) { connection -> SubmitOutcome in
                 // Held until commit: another request (on any collector) with this key answers 409.
-                // The key is visible ASCII without spaces, so "terminal key" names one pair.
                 let claim = try await connection.query("""
-                    SELECT pg_try_advisory_xact_lock(hashtextextended(\(terminal + " " + key), 0))
+                    SELECT pg_try_advisory_xact_lock(hashtextextended(\(Self.lockName(terminal: terminal, key: key)), 0))
                     """, logger: logger)
                 var claimed = false
                 for try await row in claim { claimed = try row.decode(Bool.self) }
@@ -226,7 +225,22 @@ public final class PostgresCollectorStorage: CollectorStorage {
         }
     }
 
+    /// What a key's advisory lock is taken on: the key is visible ASCII without spaces, so
+    /// "terminal key" names one pair.
+    static func lockName(terminal: String, key: String) -> String { terminal + " " + key }
+
     // MARK: For tests
+
+    /// Runs `body` while a transaction of its own holds `key`'s lock (another collector mid-batch).
+    func holdingKeyLock<T: Sendable>(terminal: String, key: String,
+                                     _ body: @Sendable () async throws -> T) async throws -> T {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("""
+                SELECT pg_advisory_xact_lock(hashtextextended(\(Self.lockName(terminal: terminal, key: key)), 0))
+                """, logger: logger)
+            return try await body()
+        }
+    }
 
     /// Every stored sample, in the order stored (tests compare them with the terminal's).
     public func storedSamples() async throws -> [CollectedSample] {
