@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -73,6 +76,39 @@ struct PostgresStorageTests {
         let absent = try await runProcessAsync(Binaries.collector, ["migrate", "--config", missing])
         #expect(absent.status == 74)
         #expect(absent.stderr.contains("cannot connect to the database") && absent.stderr.contains("no_such_db"), "\(absent.stderr)")
+    }
+
+    @Test("smiley-collector serves on PostgreSQL: migrates at start, answers /health, stops on SIGTERM; no server is exit 74")
+    func serveProcess() async throws {
+        let server = try server
+        let database = try await server.createDatabase()
+        let folder = TemporaryFolder()
+        let tokens = folder.write("tokens", "t 0123456789abcdef0123\n", mode: 0o600)
+        let config = folder.write("collector.yaml", "database: \(server.url(database: database))\ntokens-file: \(tokens)\nport: 0\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.collector)
+        process.arguments = ["--config", config, "--log-level", "error"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let first = DataBox()
+        Thread { first.set(out.fileHandleForReading.availableData) }.start()
+        let line = String(decoding: await first.value(), as: UTF8.self)
+        #expect(line.hasPrefix("listening http://127.0.0.1:"), "\(line)")
+        let base = line.dropFirst("listening ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (body, response) = try await URLSession.shared.data(from: try #require(URL(string: base + "/health")))
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: body, as: UTF8.self) == #"{"status":"ok","samples":0,"batches":0,"terminals":0}"#)
+        kill(process.processIdentifier, SIGTERM)
+        await process.exited()
+        #expect(process.terminationStatus == 0)
+        #expect(try await server.psql(database, "SELECT max(version) FROM smiley_schema") == "\(PostgresSchema.latestVersion)")
+
+        let nowhere = folder.write("nowhere.yaml", "database: postgresql://smiley@/smiley?host=\(folder.path)\ntokens-file: \(tokens)\n")
+        let refused = try await runProcessAsync(Binaries.collector, ["--config", nowhere])
+        #expect(refused.status == 74)
+        #expect(refused.stderr.hasPrefix("smiley-collector: error: cannot connect to the database postgresql://smiley@/smiley (socket \(folder.path)/.s.PGSQL.5432)"), "\(refused.stderr)")
     }
 
     @Test("another request holding a batch's key: 409 in progress, from the lock in the database, not process memory")
