@@ -13,7 +13,13 @@ enum PostgresErrorText {
             let state = psql.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             return "the server says: \(message)\(state)"
         }
-        if let underlying = psql.underlying { return "\(underlying)" }
+        if let underlying = psql.underlying {
+            let text = "\(underlying)"
+            // NIOSSL's errors name the failure, not what to change.
+            guard text.contains("SSL") else { return text }
+            return text + " (TLS: the server's certificate must chain to database-ca-file, or the system's roots, "
+                + "and name the host in the URL; database-tls: disable turns TLS off)"
+        }
         return "\(psql.code)"
     }
 }
