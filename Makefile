@@ -23,6 +23,7 @@ APT_PACKAGES += chromium zlib1g-dev
 # Staff access: Debian's sshd and ssh client, for the staff path through a real sshd (StaffSSHTests,
 # make deb-test).
 APT_PACKAGES += openssh-server openssh-client
+APT_PACKAGES += postgresql
 # What the hardware-in-the-loop tests add: the kernel's source and build tools, qemu, the VM's
 # busybox, sqlite3 and gpiod tools (copied into its initramfs), mkfs.ext4 for the power-cut disk.
 HIL_APT_PACKAGES := linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils qemu-system-x86 \

@@ -114,7 +114,8 @@ public struct CollectorAPI: Sendable {
         do {
             try await storage.recordHeartbeat(heartbeat, terminal: terminal, receivedAtMs: nowMs())
         } catch {
-            throw .unavailable("the collector cannot store the heartbeat now")
+            logger.error("storing a heartbeat failed", metadata: ["terminal": "\(terminal)", "error": "\(error)"])
+            throw .unavailable("the collector cannot store the heartbeat now; retry later", retryAfterSeconds: 5)
         }
         return Response(status: .noContent)
     }

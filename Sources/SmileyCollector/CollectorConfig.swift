@@ -17,7 +17,12 @@ public struct CollectorConfigError: UserFacingError, Sendable, Equatable {
 /// ```yaml
 /// host: 127.0.0.1          # address to listen on (default 127.0.0.1; 0.0.0.0 for all)
 /// port: 8080               # default 8080; 0 = any free port
-/// database: collector.sqlite
+/// database: collector.sqlite  # a SQLite file, or PostgreSQL: postgresql://USER@HOST:PORT/DBNAME
+///                          #   (or postgresql://USER@/DBNAME?host=/run/postgresql for its socket)
+/// database-password-file: pg-password  # PostgreSQL's password (first line; mode 0600, owned by the
+///                          #   collector's user); without it PGPASSFILE or ~/.pgpass
+/// database-tls: verify-full  # PostgreSQL over TCP: verify-full (default) or disable
+/// database-ca-file: ca.pem # the certificates that verify PostgreSQL's (default: the system's)
 /// tokens-file: tokens      # lines `terminal-id token`, mode 0600
 /// max-body-bytes: 33554432 # largest request body, after decompression (default 32 MiB)
 /// tls-certificate: cert.pem  # serve https: the certificate chain (PEM) …
@@ -33,9 +38,13 @@ public struct CollectorConfiguration: Sendable, Equatable {
     public var maxBodyBytes: Int
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// Set when `database:` is a `postgresql://` URL (with the `database-…` keys beside it).
+    public var postgres: PostgresSettings?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: String, tokensFile: String,
-                maxBodyBytes: Int = 32 * 1024 * 1024, tlsCertificate: String? = nil, tlsKey: String? = nil) {
+                maxBodyBytes: Int = 32 * 1024 * 1024, tlsCertificate: String? = nil, tlsKey: String? = nil,
+                postgres: PostgresSettings? = nil) {
+        self.postgres = postgres
         self.host = host
         self.port = port
         self.database = database
@@ -57,8 +66,15 @@ public struct CollectorConfiguration: Sendable, Equatable {
                                           help: "address to listen on; 0.0.0.0 for all")
         static let port = ConfigKey.integer("port", 0...65_535, "", note: "0 = any free port",
                                             default: defaults.port, help: "TCP port to listen on")
-        static let database = ConfigKey.value("database", allowed: "a path", default: "— (required)",
-                                              help: "the SQLite file to store samples in")
+        static let database = ConfigKey.value("database", allowed: "a path, or postgresql://USER@HOST:PORT/DBNAME",
+                                              default: "— (required)",
+                                              help: "the SQLite file to store samples in, or a PostgreSQL database")
+        static let databasePasswordFile = ConfigKey.value("database-password-file", allowed: "a path; mode 0600, the collector's own",
+                                                          default: "— (PGPASSFILE)", help: "PostgreSQL's password, its first line")
+        static let databaseTLS = ConfigKey.value("database-tls", allowed: "verify-full or disable", default: "`verify-full`",
+                                                 help: "TLS to PostgreSQL over TCP, the server's certificate and name verified")
+        static let databaseCAFile = ConfigKey.value("database-ca-file", allowed: "a path (PEM)", default: "— (the system's)",
+                                                    help: "the certificates that verify PostgreSQL's")
         static let tokensFile = ConfigKey.value("tokens-file", allowed: "a path; the file's mode 0600",
                                                 default: "— (required)", help: "lines `terminal-id token`")
         static let maxBodyBytes = ConfigKey.integer("max-body-bytes", 1024...(1 << 30), "bytes",
@@ -69,7 +85,8 @@ public struct CollectorConfiguration: Sendable, Equatable {
         static let tlsKey = ConfigKey.value("tls-key", allowed: "a path (PEM)", default: "—",
                                             help: "serve https: the private key (with tls-certificate)")
 
-        static let all = [host, port, database, tokensFile, maxBodyBytes, tlsCertificate, tlsKey]
+        static let all = [host, port, database, databasePasswordFile, databaseTLS, databaseCAFile, tokensFile, maxBodyBytes,
+                          tlsCertificate, tlsKey]
     }
 
     static let keys = Key.all.map(\.name)
@@ -138,9 +155,54 @@ public struct CollectorConfiguration: Sendable, Equatable {
             try section.report(certificate == nil ? Key.tlsKey : Key.tlsCertificate, at: node,
                                "tls-certificate and tls-key go together: give both for https, or neither for http")
         }
+        let postgres = try decodePostgres(section, database: database, resolve: resolve)
         return CollectorConfiguration(
-            host: host, port: try integer(Key.port, defaults.port), database: resolve(database), tokensFile: resolve(tokens),
+            host: host, port: try integer(Key.port, defaults.port),
+            database: postgres == nil && !database.isEmpty ? resolve(database) : database, tokensFile: resolve(tokens),
             maxBodyBytes: try integer(Key.maxBodyBytes, defaults.maxBodyBytes),
-            tlsCertificate: certificate.map(resolve), tlsKey: key.map(resolve))
+            tlsCertificate: certificate.map(resolve), tlsKey: key.map(resolve), postgres: postgres)
+    }
+
+    /// The PostgreSQL settings when `database:` is a URL; the `database-…` keys are refused beside a SQLite path.
+    static func decodePostgres(_ section: SectionReader, database: String,
+                               resolve: (String) -> String) throws(ConfigError) -> PostgresSettings? {
+        let passwordFile = try section.scalar(Key.databasePasswordFile, expected: "a single value")
+        let tls = try section.scalar(Key.databaseTLS, expected: "a single value")
+        let caFile = try section.scalar(Key.databaseCAFile, expected: "a single value")
+        guard PostgresSettings.isURL(database), let node = section.value(Key.database) else {
+            for (key, given) in [(Key.databasePasswordFile, passwordFile), (Key.databaseTLS, tls), (Key.databaseCAFile, caFile)] {
+                if let given {
+                    try section.report(key, at: given.node, "applies to PostgreSQL only; database: is a SQLite file here")
+                }
+            }
+            return nil
+        }
+        var settings: PostgresSettings
+        switch PostgresSettings.parse(url: database) {
+        case .success(let parsed): settings = parsed
+        case .failure(let error):
+            try section.report(Key.database, at: node, error.description)
+            return nil
+        }
+        settings.passwordFile = passwordFile.map { resolve($0.text) }
+        settings.caFile = caFile.map { resolve($0.text) }
+        if let (text, tlsNode) = tls {
+            guard let mode = PostgresTLSMode(rawValue: text) else {
+                try section.report(Key.databaseTLS, at: tlsNode, "\"\(text)\" is not allowed; expected verify-full or disable "
+                    + "(unverified TLS is not offered)")
+                return settings
+            }
+            if case .socket = settings.endpoint, mode != .disable {
+                try section.report(Key.databaseTLS, at: tlsNode, "a unix socket does not use TLS; remove database-tls or use disable")
+            }
+            settings.tls = mode
+        }
+        if case .socket = settings.endpoint, let caFile {
+            try section.report(Key.databaseCAFile, at: caFile.node, "a unix socket does not use TLS; remove database-ca-file")
+        }
+        if settings.tls == .disable, case .tcp = settings.endpoint, let caFile {
+            try section.report(Key.databaseCAFile, at: caFile.node, "has no use with database-tls: disable")
+        }
+        return settings
     }
 }

@@ -28,9 +28,13 @@ public final class RunningCollector: Sendable {
     public var baseURL: String { "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     /// Starts listening on `host`:`port` (0 = a free port) and returns once the server accepts.
-    /// - Parameter tls: serve https with this certificate and key (PEM files); nil for http.
+    /// - Parameters:
+    ///   - tls: serve https with this certificate and key (PEM files); nil for http.
+    ///   - services: run in the same ServiceGroup, started before the server and stopped after it
+    ///     (PostgreSQL's connection pool).
     public static func start(api: CollectorAPI, host: String = "127.0.0.1", port: Int = 0,
                              tls: (certificate: String, key: String)? = nil,
+                             services: [any Service] = [],
                              middlewares: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = [],
                              shutdownSignals: [UnixSignal] = []) async throws -> RunningCollector {
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -51,7 +55,7 @@ public final class RunningCollector: Sendable {
                 readyContinuation.finish()
             },
             logger: api.logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: shutdownSignals,
+        let group = ServiceGroup(configuration: .init(services: services + [app], gracefulShutdownSignals: shutdownSignals,
                                                       logger: api.logger))
         let task = Task {
             do {

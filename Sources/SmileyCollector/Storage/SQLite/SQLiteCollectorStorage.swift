@@ -7,7 +7,8 @@ import SmileyWire
 import Synchronization
 
 /// The collector's SQLite storage: WAL, synchronous=FULL (a 2xx is sent only after the batch is on
-/// disk), one transaction per batch with its idempotency record.
+/// disk), one transaction per batch with its idempotency record. One collector process per file:
+/// the keys in progress are kept in this process.
 public final class SQLiteCollectorStorage: CollectorStorage {
     public let path: String
     let pool: DatabasePool
@@ -39,7 +40,7 @@ public final class SQLiteCollectorStorage: CollectorStorage {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-collector") { db in
-            // One row per sample id, whichever terminal, batch or key brought it.
+            // One row per sample id, whichever terminal, batch or key brought it (v2: per terminal).
             try db.execute(sql: """
                 CREATE TABLE sample (
                     id INTEGER PRIMARY KEY,
@@ -83,6 +84,35 @@ public final class SQLiteCollectorStorage: CollectorStorage {
                     body BLOB NOT NULL
                 ) WITHOUT ROWID
                 """)
+        }
+        // A sample is unique per (terminal, sample id): another terminal re-using an id stores its
+        // own sample (v1 made it a duplicate of the first terminal's, and the real owner's was lost).
+        migrator.registerMigration("v2-sample-per-terminal") { db in
+            try db.execute(sql: """
+                CREATE TABLE sample_v2 (
+                    id INTEGER PRIMARY KEY,
+                    uuid BLOB NOT NULL CHECK (length(uuid) = 16),
+                    terminal TEXT NOT NULL,
+                    site TEXT NOT NULL,
+                    survey TEXT NOT NULL,
+                    button INTEGER NOT NULL,
+                    button_name TEXT NOT NULL,
+                    scale INTEGER NOT NULL,
+                    recorded_at INTEGER NOT NULL,
+                    utc_offset INTEGER NOT NULL,
+                    local_day TEXT NOT NULL,
+                    clock_synchronized INTEGER NOT NULL,
+                    misuse TEXT,
+                    batch TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    UNIQUE (terminal, uuid)
+                )
+                """)
+            try db.execute(sql: "INSERT INTO sample_v2 SELECT * FROM sample")
+            try db.execute(sql: "DROP TABLE sample")
+            try db.execute(sql: "ALTER TABLE sample_v2 RENAME TO sample")
+            try db.execute(sql: "CREATE INDEX sample_by_site_day ON sample(site, local_day)")
+            // The unique (terminal, uuid) index serves lookups by terminal.
         }
         return migrator
     }
@@ -169,33 +199,10 @@ public final class SQLiteCollectorStorage: CollectorStorage {
                 FROM sample WHERE site = ? AND local_day = ?
                 GROUP BY survey, scale, button, misuse ORDER BY survey, scale, button
                 """, arguments: [site, day])
-            struct Key: Hashable { var survey: String; var scale: Int }
-            var tallies: [Key: Tally] = [:]
-            var names: [Key: [Int: String]] = [:]
-            var order: [Key] = []
-            for row in rows {
-                let key = Key(survey: row["survey"], scale: row["scale"])
-                if tallies[key] == nil {
-                    tallies[key] = Tally(buttons: key.scale)
-                    order.append(key)
-                }
-                let button: Int = row["button"]
-                names[key, default: [:]][button] = row["name"]
-                let misuse = (row["misuse"] as String?).flatMap(MisuseReason.init(rawValue:))
-                tallies[key]?.add(button: button, misuse: misuse, count: row["n"])
-            }
-            let surveys = order.map { key -> SurveySummary in
-                let tally = tallies[key] ?? Tally(buttons: key.scale)
-                let buttonNames = (0..<key.scale).map { names[key]?[$0] ?? "button-\($0)" }
-                let summary = DaySummary(day: day, timezone: "local", names: buttonNames, tally: tally,
-                                         includeMisuse: includeMisuse)
-                return SurveySummary(
-                    survey: key.survey, scale: key.scale, counted: summary.counted, accepted: summary.accepted,
-                    misuse: Dictionary(uniqueKeysWithValues: summary.misuse.map { ($0.key.rawValue, $0.value) }),
-                    buttons: summary.buttons.map { .init(button: $0.index, name: $0.name, count: $0.count) },
-                    satisfactionIndex: summary.satisfactionIndex.map(SatisfactionIndex.rounded))
-            }
-            return SiteDaySummary(site: site, day: day, includeMisuse: includeMisuse, terminals: terminals, surveys: surveys)
+            return SiteDaySummary(site: site, day: day, includeMisuse: includeMisuse, terminals: terminals, rows: rows.map { row in
+                SummaryRow(survey: row["survey"], scale: row["scale"], button: row["button"], name: row["name"],
+                           misuse: row["misuse"], count: row["n"])
+            })
         }
     }
 
@@ -250,59 +257,5 @@ public final class SQLiteCollectorStorage: CollectorStorage {
     /// Sum of `accepted` over every stored batch result (each sample accepted exactly once).
     public func acceptedTotal() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT coalesce(sum(accepted), 0) FROM batch_key") ?? 0 }
-    }
-}
-
-/// One batch waiting for the collector's writer.
-struct CommitJob: Sendable {
-    var batch: WireBatch
-    var terminal: String
-    var key: String
-    var fingerprint: Data
-    var receivedAtMs: Int64
-}
-
-/// Group commit for the collector (the same idea as the terminal's SampleWriter): while one
-/// transaction is being written and synced, new batches queue up and all of them go into the next
-/// one — one fsync for many terminals' batches under load, one per batch at a quiet pace. A batch
-/// and its idempotency record are still applied together, and nothing is answered before its
-/// transaction is durable.
-actor CommitQueue {
-    private let pool: DatabasePool
-    private var waiting: [(job: CommitJob, continuation: CheckedContinuation<(SubmitOutcome, Int), any Error>)] = []
-    private var draining = false
-    /// The most batches in one transaction.
-    private let maxGroup = 64
-
-    init(pool: DatabasePool) {
-        self.pool = pool
-    }
-
-    func submit(_ job: CommitJob) async throws -> (SubmitOutcome, Int) {
-        try await withCheckedThrowingContinuation { continuation in
-            waiting.append((job, continuation))
-            if !draining {
-                draining = true
-                Task { await self.drain() }
-            }
-        }
-    }
-
-    private func drain() async {
-        while !waiting.isEmpty {
-            let group = Array(waiting.prefix(maxGroup))
-            waiting.removeFirst(group.count)
-            let jobs = group.map(\.job)
-            do {
-                let results = try await pool.write { db in
-                    try jobs.map { try SQLiteCollectorStorage.apply($0, in: db) }
-                }
-                for (entry, result) in zip(group, results) { entry.continuation.resume(returning: result) }
-            } catch {
-                // The transaction rolled back: nothing of the group is stored; each is answered 503.
-                for entry in group { entry.continuation.resume(throwing: error) }
-            }
-        }
-        draining = false
     }
 }

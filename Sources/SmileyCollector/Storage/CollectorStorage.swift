@@ -2,11 +2,12 @@ import Foundation
 import SmileyCore
 import SmileyWire
 
-/// Where the collector keeps what it receives. SQLite here; a PostgreSQL implementation for
-/// fleets fits the same shape (the in-progress check becomes a row lock on the key).
+/// Where the collector keeps what it receives: ``SQLiteCollectorStorage`` (one collector, one
+/// file) or ``PostgresCollectorStorage`` (a fleet's collectors sharing one database).
 ///
-/// The contract every implementation keeps:
-/// - a sample id is stored once, whatever batch or key brings it again (a duplicate);
+/// The contract every implementation keeps (the contract tests run the same bodies on both):
+/// - a sample is stored once per (terminal, sample id), whatever batch or key brings it again (a
+///   duplicate); another terminal's sample with the same id is that terminal's own, never merged;
 /// - a batch is applied atomically with its key's result: a crash leaves either nothing or both;
 /// - the same key with the same payload fingerprint gets the stored result; with another
 ///   fingerprint, ``SubmitOutcome/payloadMismatch``; while the first is still running,
