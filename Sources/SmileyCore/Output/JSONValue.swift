@@ -1,7 +1,7 @@
 import Foundation
 
 /// A JSON value whose object keys keep the order they were written in, so machine output is
-/// stable and reads in a sensible order.
+/// stable and reads in a sensible order (smileyctl's output, and smileyd's `--sync-once` report).
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -30,7 +30,7 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -52,7 +52,7 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue {
-    init(_ value: Double?) {
+    public init(_ value: Double?) {
         self = value.map { .double($0) } ?? .null
     }
 }
