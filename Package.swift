@@ -3,7 +3,8 @@ import PackageDescription
 
 // Data flows left to right, and so do the modules:
 //   SmileyInput (edges) -> SmileyCore (presses, summaries; pure) -> SmileyStore (SQLite)
-//   SmileyDaemon wires them into services for `smileyd`; SmileyControl is `smileyctl`.
+//   SmileyDaemon wires them into services for `smileyd`; SmileyControl is `smileyctl` (no HTTP or TLS:
+//   it reaches the sync only through SmileySyncControl, the control socket's protocol and client).
 /// The libgpiod the C shim compiles and links against: the system's (Debian's libgpiod-dev), or
 /// the one installed under $SMILEY_LIBGPIOD_PREFIX (include/gpiod.h, lib/libgpiod.a) — how the
 /// hardware-in-the-loop tests build their libgpiod 2.x variant of smileyd in the same build folder:
@@ -74,7 +75,7 @@ let package = Package(
         ]),
         // smileyd's services: input -> interpreter -> writer, clock watch, systemd notify.
         .target(name: "SmileyDaemon", dependencies: [
-            "SmileyCore", "SmileyConfig", "SmileyInput", "SmileyStore", "SmileyPlatform", "SmileySync",
+            "SmileyCore", "SmileyConfig", "SmileyInput", "SmileyStore", "SmileyPlatform", "SmileySync", "SmileySyncControl",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -82,7 +83,7 @@ let package = Package(
         ]),
         // smileyctl's subcommands.
         .target(name: "SmileyControl", dependencies: [
-            "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform", "SmileySync",
+            "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform", "SmileySyncControl",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -90,9 +91,12 @@ let package = Package(
         // The upstream contract (api/openapi.yaml) in one place: the wire types, the fast encoder and
         // the strict decoder, shared by smileyd's uploader and the collector.
         .target(name: "SmileyWire", dependencies: ["SmileyCore"]),
-        // Upstream sync: uploader service, netlink watcher, control socket.
+        // Asking for a sync from outside the uploader, with no HTTP: the control socket's protocol and
+        // client, the sync lock, a request's progress and its final report.
+        .target(name: "SmileySyncControl", dependencies: ["SmileyCore", "SmileyPlatform", "SmileyStore"]),
+        // Upstream sync: uploader service, netlink watcher, control socket server, `smileyd --sync-once`.
         .target(name: "SmileySync", dependencies: [
-            "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform", "CSmileySystem", "SmileyWire",
+            "SmileyCore", "SmileyConfig", "SmileyStore", "SmileyPlatform", "CSmileySystem", "SmileyWire", "SmileySyncControl",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -120,8 +124,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        // smileyd, and smileyctl when called by that name (the package links one to the other).
-        .executableTarget(name: "smileyd", dependencies: ["SmileyDaemon", "SmileyControl"]),
+        // Two binaries: smileyctl links neither SmileySync nor SmileyDaemon (no HTTP, no TLS).
+        .executableTarget(name: "smileyd", dependencies: ["SmileyDaemon"]),
         .executableTarget(name: "smileyctl", dependencies: ["SmileyControl"]),
         // Benchmarks (not tests): `make bench` prints the README's figures.
         .executableTarget(name: "smiley-bench", dependencies: [
@@ -152,6 +156,7 @@ let package = Package(
         ]),
         .testTarget(name: "SmileyControlTests", dependencies: [
             "SmileyControl", "SmileyStore", "SmileyConfig", "SmileyCore", "SmileyPlatform", "CZlib", "SmileyTestSupport",
+            "SmileySyncControl",
         ]),
         // zlib, for the test that decodes the PNG headless Chromium renders of the HTML report.
         .systemLibrary(name: "CZlib", path: "Tests/CZlib", pkgConfig: "zlib"),

@@ -54,7 +54,7 @@ if [ "$arch" = arm64 ]; then
     rm -rf "$work/deb-$variant" "$work/bin-$variant"
     dpkg-deb -x "$deb" "$work/deb-$variant"
     mkdir -p "$work/bin-$variant"
-    # -P: smileyctl is a link to smileyd in the package, and stays one.
+    # -P: a package from before smileyctl was its own binary has it as a link to smileyd; it stays one.
     cp -P "$work/deb-$variant/usr/bin/smileyd" "$work/deb-$variant/usr/bin/smileyctl" "$work/bin-$variant/"
     phase "libgpiod $variant: $(basename "$deb")"
   done

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SmileyCore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -11,7 +11,7 @@ public struct SmileyctlCommand: AsyncParsableCommand {
         abstract: "See how the day went on this Smiley terminal.",
         discussion: """
             Reads the terminal's database read-only: it never blocks or disturbs smileyd (sync asks the \
-            daemon to send, or sends by itself when no daemon runs).
+            daemon to send, or runs smileyd --sync-once when no daemon runs).
 
             Exit status: 0 success; 64 bad usage; 66 no database yet; 73 cannot write a report; \
             74 I/O error; 75 every staff session slot taken (ssh-gate); 77 refused by ssh-gate; \

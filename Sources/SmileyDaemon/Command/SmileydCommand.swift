@@ -6,6 +6,7 @@ import SmileyCore
 import SmileyInput
 import SmileyStore
 import SmileySync
+import SmileySyncControl
 
 /// `smileyd`: records every button press of a Smiley terminal durably.
 public struct SmileydCommand: AsyncParsableCommand {
@@ -22,6 +23,13 @@ public struct SmileydCommand: AsyncParsableCommand {
             (GPIO line or chip missing, line busy); 73 database not writable; 74 I/O error; 77 no permission \
             to open the GPIO device; 78 bad configuration (also an ambiguous GPIO line name, or an upstream token file open to \
             other users).
+
+            --sync-once sends every unsynced sample upstream in the foreground and exits, as \
+            `smileyctl sync` does when no daemon runs (it runs this): progress on a terminal, a final \
+            report (--format table or json), exit status 0 backlog empty; 65 samples left in \
+            quarantined batches (fix the cause, then --retry-quarantined); 74 database error; 75 gave \
+            up at --timeout, or another uploader holds the sync lock; 78 bad configuration (no \
+            upstream:, or a token file open to others).
 
             Under systemd (smileyd.service, Type=notify) it reports READY=1 once the database is \
             open and the input is running, sends WATCHDOG=1 at half of WatchdogSec=, writes \
@@ -43,6 +51,8 @@ public struct SmileydCommand: AsyncParsableCommand {
                   Try it without buttons: the keys 1..4 press, q stops.
               smileyd --replay trace.txt --replay-speed max
                   Replay a trace recorded with gpiomon, as fast as possible.
+              smileyd --sync-once --timeout 600
+                  Send the backlog upstream now (the daemon stopped), giving up after 10 minutes.
               systemctl restart smileyd
                   Apply a changed configuration on an installed terminal.
             """,
@@ -66,7 +76,49 @@ public struct SmileydCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Least important messages to log: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: String = "info"
 
+    @Flag(name: .long, help: "Send every unsynced sample upstream now, in the foreground, and exit (smileyctl sync without a daemon).")
+    var syncOnce = false
+
+    @Option(name: .long, help: ArgumentHelp("With --sync-once: give up after this many seconds (default 300).", valueName: "seconds"))
+    var timeout: Int?
+
+    @Flag(name: .long, help: "With --sync-once: put quarantined batches back in line first (same keys, same samples).")
+    var retryQuarantined = false
+
+    @Option(name: .long, help: ArgumentHelp("With --sync-once: the final report for people (table) or scripts (json).", valueName: "table|json"))
+    var format: String?
+
+    /// The program named at the start of error lines: smileyctl passes its own name when it runs
+    /// `--sync-once` for `smileyctl sync`, so its messages read as before.
+    @Option(name: .long, help: .hidden)
+    var calledBy: String?
+
     public init() {}
+
+    public func validate() throws {
+        if let calledBy, !["smileyd", "smileyctl"].contains(calledBy) {
+            throw ValidationError("--called-by must be smileyd or smileyctl (got \"\(calledBy.prefix(40))\")")
+        }
+        guard syncOnce else {
+            let stray = [(timeout != nil, "--timeout"), (retryQuarantined, "--retry-quarantined"), (format != nil, "--format")]
+                .filter(\.0).map(\.1)
+            if !stray.isEmpty {
+                throw ValidationError("\(stray.joined(separator: ", ")) go\(stray.count == 1 ? "es" : "") with --sync-once only")
+            }
+            return
+        }
+        let conflicting = [(checkConfig, "--check-config"), (replay != nil, "--replay"), (replayStart != nil, "--replay-start"),
+                           (replaySpeed != nil, "--replay-speed")].filter(\.0).map(\.1)
+        if !conflicting.isEmpty {
+            throw ValidationError("--sync-once does not go with \(conflicting.joined(separator: ", "))")
+        }
+        if let timeout, timeout <= 0 {
+            throw ValidationError("--timeout must be a number of seconds above 0")
+        }
+        if let format, SyncReportFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be table or json (got \"\(format.prefix(40))\")")
+        }
+    }
 
     public func run() async throws {
         // Whatever started it (a shell with umask 022), the database, its -wal/-shm and status.json
@@ -80,11 +132,32 @@ public struct SmileydCommand: AsyncParsableCommand {
         let startMs = try parseStart()
 
         do {
-            try await start(environment: environment, level: level, speed: speed, startMs: startMs)
+            if syncOnce {
+                try await syncInForeground(environment: environment)
+            } else {
+                try await start(environment: environment, level: level, speed: speed, startMs: startMs)
+            }
         } catch let error as any UserFacingError {
             // The one place smileyd reports a failure: a line for a person, a sysexits status.
-            Self.fail(error.description, code: error.exitCode)
+            Self.fail(error.description, code: error.exitCode, program: calledBy ?? "smileyd")
         }
+    }
+
+    /// `--sync-once`: the backlog upstream now, the final report on standard output, the
+    /// outcome's exit status.
+    private func syncInForeground(environment: [String: String]) async throws {
+        let path = ConfigLoader.resolvePath(option: config, environment: environment)
+        let configuration = try ConfigLoader.load(path: path, environment: environment, requireReplayFile: false)
+        var logger = Logger(label: "smileyd-sync")
+        logger.logLevel = .critical
+        let progress = ProgressLine.standardError
+        let sync = ForegroundSync(configuration: configuration, configPath: path, timeoutSeconds: timeout ?? 300,
+                                  retryQuarantined: retryQuarantined, userAgent: "smileyd/\(Smileyd.version)",
+                                  progress: progress, logger: logger)
+        let outcome = try await sync.run()
+        progress.clear()
+        print(outcome.report(format.flatMap(SyncReportFormat.init(rawValue:)) ?? .table))
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 
     /// Everything after the options: configuration, input, indicators, then the daemon itself.
@@ -137,8 +210,8 @@ public struct SmileydCommand: AsyncParsableCommand {
     }
 
     /// Prints one clear line and exits with a sysexits status: no stack trace.
-    static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("smileyd: error: \(message)\n".utf8))
+    static func fail(_ message: String, code: Int32, program: String = "smileyd") -> Never {
+        FileHandle.standardError.write(Data("\(program): error: \(message)\n".utf8))
         Foundation.exit(code)
     }
 }

@@ -1,8 +1,7 @@
 import Foundation
-import SmileyCore
 
 /// A JSON value whose object keys keep the order they were written in, so machine output is
-/// stable and reads in a sensible order.
+/// stable and reads in a sensible order (smileyctl's output, and smileyd's `--sync-once` report).
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -31,13 +30,13 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         JSONStringLiteral.quoted(text)
     }
 }
 
 extension JSONValue {
-    init(_ value: Double?) {
+    public init(_ value: Double?) {
         self = value.map { .double($0) } ?? .null
     }
 }

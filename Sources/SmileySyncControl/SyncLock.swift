@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// One uploader per database: the daemon's, or `smileyctl sync` in the foreground, never both.
+/// One uploader per database: the daemon's, or `smileyd --sync-once` (`smileyctl sync` without a
+/// daemon), never both.
 /// An exclusive `flock` on `<database>.sync-lock`, held while the uploader lives; the kernel drops
 /// it when the process dies, so a crash never leaves it stale.
 public final class SyncLock: Sendable {
@@ -48,6 +49,21 @@ public final class SyncLock: Sendable {
     deinit {
         _ = flock(fd, LOCK_UN)
         close(fd)
+    }
+
+    /// `.busy` when another process holds the lock, else nil; for `smileyctl`, which may only
+    /// read: it neither creates the file nor keeps a lock (a shared one, for an instant).
+    /// Nil too when the file is missing or cannot be opened (a sync started then says why).
+    public static func heldElsewhere(database: String) -> Failure? {
+        let path = Self.path(forDatabase: database)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else {
+            return errno == EWOULDBLOCK ? .busy(path: path, holder: readHolder(fd)) : nil
+        }
+        _ = flock(fd, LOCK_UN)
+        return nil
     }
 
     private static func readHolder(_ fd: Int32) -> Int32? {

@@ -1,25 +1,23 @@
-import SmileyPlatform
-import ArgumentParser
 import Foundation
-import GRDB
-import Logging
-import SmileyConfig
-import SmileyStore
-import SmileySync
+import SmileyPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// One line of progress on standard error, redrawn in place, only when it is a terminal.
-struct ProgressLine: Sendable {
-    let enabled: Bool
+public struct ProgressLine: Sendable {
+    public let enabled: Bool
 
-    static var standardError: ProgressLine {
+    public init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    public static var standardError: ProgressLine {
         let noColor = ProcessInfo.processInfo.environment["TERM"] == "dumb"
         return ProgressLine(enabled: isatty(STDERR_FILENO) == 1 && !noColor)
     }
 
-    func show(_ progress: SyncProgress) {
+    public func show(_ progress: SyncProgress) {
         guard enabled else { return }
         var line = "syncing: \(progress.sent) sent, \(progress.remaining) left"
         if progress.quarantined > 0 { line += ", \(progress.quarantined) quarantined" }
@@ -34,7 +32,7 @@ struct ProgressLine: Sendable {
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + String(line.prefix(200))).utf8))
     }
 
-    func clear() {
+    public func clear() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }

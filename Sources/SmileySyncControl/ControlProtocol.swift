@@ -41,7 +41,8 @@ public struct ControlReply: Codable, Sendable, Equatable {
         self.message = message
     }
 
-    func line() -> Data {
+    /// The reply as one line of the protocol (the daemon's side writes it).
+    public func line() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var data = (try? encoder.encode(self)) ?? Data(#"{"type":"error","message":"cannot encode the reply"}"#.utf8)

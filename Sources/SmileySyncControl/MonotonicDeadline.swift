@@ -1,24 +1,14 @@
 import SmileyPlatform
-import ArgumentParser
-import Foundation
-import GRDB
-import Logging
-import SmileyConfig
-import SmileyStore
-import SmileySync
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A deadline on the monotonic clock.
-struct MonotonicDeadline: Sendable {
-    let ns: UInt64
+public struct MonotonicDeadline: Sendable {
+    public let ns: UInt64
 
-    init(seconds: Int) {
+    public init(seconds: Int) {
         ns = Self.now() + UInt64(seconds) * 1_000_000_000
     }
 
-    var remainingNs: UInt64 {
+    public var remainingNs: UInt64 {
         let now = Self.now()
         return ns > now ? ns - now : 0
     }

@@ -1,29 +1,29 @@
-import SmileyPlatform
-import ArgumentParser
-import Foundation
-import GRDB
-import Logging
-import SmileyConfig
-import SmileyStore
-import SmileySync
-#if canImport(Glibc)
-import Glibc
-#endif
+import SmileyCore
 
-/// What `sync` reports at the end.
-struct SyncOutcome {
-    var progress: SyncProgress
-    var via: String
-    var timeoutSeconds: Int
-    var timedOut: Bool
+/// What a sync request reports at the end (`smileyctl sync`, `smileyd --sync-once`): the result,
+/// the exit status and the report for people (table) or scripts (json).
+public struct SyncOutcome: Sendable {
+    public var progress: SyncProgress
+    /// Who synced: "daemon" (through the control socket) or "foreground" (`smileyd --sync-once`).
+    public var via: String
+    public var timeoutSeconds: Int
+    public var timedOut: Bool
 
-    var result: String {
+    public init(progress: SyncProgress, via: String, timeoutSeconds: Int, timedOut: Bool) {
+        self.progress = progress
+        self.via = via
+        self.timeoutSeconds = timeoutSeconds
+        self.timedOut = timedOut
+    }
+
+    public var result: String {
         if timedOut { return "timeout" }
         if progress.quarantined > 0 { return "quarantined" }
         return "synced"
     }
 
-    var exitCode: Int32 {
+    /// 0 synced; 65 samples left in quarantined batches; 75 gave up at the timeout.
+    public var exitCode: Int32 {
         switch result {
         case "synced": 0
         case "quarantined": 65
@@ -31,7 +31,15 @@ struct SyncOutcome {
         }
     }
 
-    var text: String {
+    /// The final report in `format`.
+    public func report(_ format: SyncReportFormat) -> String {
+        switch format {
+        case .table: text
+        case .json: json.rendered()
+        }
+    }
+
+    public var text: String {
         switch result {
         case "synced":
             return "synced: \(progress.sent) sample\(progress.sent == 1 ? "" : "s") sent (\(via)); the backlog is empty"
@@ -47,7 +55,7 @@ struct SyncOutcome {
         }
     }
 
-    var json: JSONValue {
+    public var json: JSONValue {
         .object([
             ("result", .string(result)), ("via", .string(via)), ("sent", .int(progress.sent)),
             ("remaining", .int(progress.remaining)), ("quarantined", .int(progress.quarantined)),
