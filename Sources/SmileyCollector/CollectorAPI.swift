@@ -109,7 +109,9 @@ public struct CollectorAPI: Sendable {
     func postHeartbeat(_ request: Request) async throws(CollectorHTTPError) -> Response {
         let terminal = try authenticate(request)
         let heartbeat = try await withBodyPermit { () async throws(CollectorHTTPError) -> Heartbeat in
-            let body = try await readBody(request, limit: min(maxBodyBytes, limits.maxHeartbeatBytes), what: "heartbeat")
+            let heartbeatCap = limits.maxHeartbeatBytes < maxBodyBytes
+            let body = try await readBody(request, limit: heartbeatCap ? limits.maxHeartbeatBytes : maxBodyBytes,
+                                          what: heartbeatCap ? "heartbeat" : "body")
             do throws(WireDecodingError) {
                 return try WireDecoder.heartbeat(from: Data(body.readableBytesView))
             } catch {

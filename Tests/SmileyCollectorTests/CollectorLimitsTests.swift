@@ -69,7 +69,7 @@ struct CollectorLimitsTests {
                                          body: gzip ? try Self.gzip(over) : ByteBuffer(bytes: over)) { response in
                     #expect(response.status == .contentTooLarge)
                     let message = try Self.errorMessage(response.body)
-                    #expect(message == "the heartbeat is larger than 4096 bytes\(gzip ? " once decompressed" : "")")
+                    #expect(message == "the body is larger than 4096 bytes\(gzip ? " once decompressed" : "")")
                 }
             }
             // Far beyond the limit (the finding let 42 % more through): 413, whatever the compression ratio.
