@@ -19,6 +19,9 @@ public struct CollectorAPI: Sendable {
     public let storage: any CollectorStorage
     public let tokens: TokenTable
     public let maxBodyBytes: Int
+    public let limits: CollectorLimits
+    /// The bodies being read now, at most `limits.maxConcurrentBodies`.
+    public let bodies: BodyPermits
     public let logger: Logger
     /// Wall time now (ms); tests may pin it.
     public let nowMs: @Sendable () -> Int64
@@ -26,11 +29,14 @@ public struct CollectorAPI: Sendable {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let replayed = HTTPField.Name("Idempotent-Replayed")!
 
-    public init(storage: any CollectorStorage, tokens: TokenTable, maxBodyBytes: Int = 32 * 1024 * 1024, logger: Logger,
+    public init(storage: any CollectorStorage, tokens: TokenTable, maxBodyBytes: Int = 32 * 1024 * 1024,
+                limits: CollectorLimits = CollectorLimits(), logger: Logger,
                 nowMs: @escaping @Sendable () -> Int64 = { WallClock.nowMs() }) {
         self.storage = storage
         self.tokens = tokens
         self.maxBodyBytes = maxBodyBytes
+        self.limits = limits
+        self.bodies = BodyPermits(limit: limits.maxConcurrentBodies)
         self.logger = logger
         self.nowMs = nowMs
     }
@@ -60,12 +66,13 @@ public struct CollectorAPI: Sendable {
         guard key.count <= 255, key.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
             throw CollectorHTTPError(.badRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID)")
         }
-        let data = Data(try await readBody(request).readableBytesView)
-        let batch: WireBatch
-        do {
-            batch = try WireDecoder.batch(from: data)
-        } catch {
-            throw CollectorHTTPError(.badRequest, error.message)
+        let (batch, data) = try await withBodyPermit { () async throws(CollectorHTTPError) -> (WireBatch, Data) in
+            let data = Data(try await readBody(request, limit: maxBodyBytes).readableBytesView)
+            do throws(WireDecodingError) {
+                return (try WireDecoder.batch(from: data), data)
+            } catch {
+                throw CollectorHTTPError(.badRequest, error.message)
+            }
         }
         guard batch.terminal == terminal else {
             throw CollectorHTTPError(.forbidden, "this token belongs to terminal \(terminal), the batch says \(batch.terminal)")
@@ -101,12 +108,18 @@ public struct CollectorAPI: Sendable {
 
     func postHeartbeat(_ request: Request) async throws(CollectorHTTPError) -> Response {
         let terminal = try authenticate(request)
-        let body = try await readBody(request)
-        let heartbeat: Heartbeat
-        do {
-            heartbeat = try WireDecoder.heartbeat(from: Data(body.readableBytesView))
-        } catch {
-            throw CollectorHTTPError(.badRequest, error.message)
+        let heartbeat = try await withBodyPermit { () async throws(CollectorHTTPError) -> Heartbeat in
+            let heartbeatCap = limits.maxHeartbeatBytes < maxBodyBytes
+            let body = try await readBody(request, limit: heartbeatCap ? limits.maxHeartbeatBytes : maxBodyBytes,
+                                          what: heartbeatCap ? "heartbeat" : "body")
+            do throws(WireDecodingError) {
+                return try WireDecoder.heartbeat(from: Data(body.readableBytesView))
+            } catch {
+                throw CollectorHTTPError(.badRequest, error.message)
+            }
+        }
+        if let problem = heartbeat.limitProblem {
+            throw CollectorHTTPError(.badRequest, "the body is not a heartbeat: \(problem)")
         }
         guard heartbeat.terminal == terminal else {
             throw CollectorHTTPError(.forbidden, "this token belongs to terminal \(terminal), the heartbeat says \(heartbeat.terminal)")
@@ -177,32 +190,44 @@ public struct CollectorAPI: Sendable {
         return terminal
     }
 
-    /// The body, gunzipped when sent with `Content-Encoding: gzip`, at most `maxBodyBytes`.
-    func readBody(_ request: Request) async throws(CollectorHTTPError) -> ByteBuffer {
+    /// Runs `read` (reading, decompressing and decoding a body) holding one of ``bodies``' permits;
+    /// 503 with `Retry-After` when all are taken.
+    func withBodyPermit<T>(_ read: () async throws(CollectorHTTPError) -> T) async throws(CollectorHTTPError) -> T {
+        guard bodies.tryAcquire() else {
+            throw .unavailable("the collector is reading \(bodies.limit) bodies already; retry later", retryAfterSeconds: 1)
+        }
+        defer { bodies.release() }
+        return try await read()
+    }
+
+    /// The body, gunzipped when sent with `Content-Encoding: gzip`, at most `limit` bytes either way
+    /// (a body of exactly `limit` bytes once decompressed passes, one byte more does not).
+    func readBody(_ request: Request, limit: Int, what: String = "body") async throws(CollectorHTTPError) -> ByteBuffer {
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             throw CollectorHTTPError(.unsupportedMediaType, "Content-Type must be application/json")
         }
         var body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
+            body = try await request.body.collect(upTo: limit)
         } catch {
-            throw CollectorHTTPError(.contentTooLarge, "the body is larger than \(maxBodyBytes) bytes")
+            throw CollectorHTTPError(.contentTooLarge, "the \(what) is larger than \(limit) bytes")
         }
         switch request.headers[.contentEncoding]?.lowercased() {
         case nil, "identity":
             return body
         case "gzip":
-            let tooLarge = CollectorHTTPError(.contentTooLarge, "the body is larger than \(maxBodyBytes) bytes once decompressed")
+            let tooLarge = CollectorHTTPError(.contentTooLarge, "the \(what) is larger than \(limit) bytes once decompressed")
             let plain: ByteBuffer
             do {
-                plain = try body.decompress(with: .gzip(), maxSize: maxBodyBytes)
+                // One byte more than allowed, so that a body of exactly the limit is seen to end.
+                plain = try body.decompress(with: .gzip(), maxSize: limit + 1)
             } catch let error as CompressNIOError where error == .bufferOverflow {
                 throw tooLarge
             } catch {
                 throw CollectorHTTPError(.badRequest, "the body is not valid gzip")
             }
-            // CompressNIO's maxSize bounds what it allocates, which ByteBuffer rounds up: checked again here.
-            guard plain.readableBytes <= maxBodyBytes else { throw tooLarge }
+            // CompressNIO's maxSize bounds what it allocates, which ByteBuffer may round up: the exact check.
+            guard plain.readableBytes <= limit else { throw tooLarge }
             return plain
         case let other?:
             throw CollectorHTTPError(.unsupportedMediaType, "Content-Encoding \(other) is not supported; use gzip or none")

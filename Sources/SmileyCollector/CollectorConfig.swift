@@ -25,6 +25,10 @@ public struct CollectorConfigError: UserFacingError, Sendable, Equatable {
 /// database-ca-file: ca.pem # the certificates that verify PostgreSQL's (default: the system's)
 /// tokens-file: tokens      # lines `terminal-id token`, mode 0600
 /// max-body-bytes: 33554432 # largest request body, after decompression (default 32 MiB)
+/// max-heartbeat-bytes: 32768   # largest heartbeat, after decompression (default 32 KiB)
+/// max-connections: 2048        # open connections at most; more wait until one closes
+/// idle-timeout-seconds: 30     # a silent connection, or a request head not complete by then, is closed
+/// max-concurrent-bodies: 8     # bodies read and decompressed at once; one more is answered 503
 /// tls-certificate: cert.pem  # serve https: the certificate chain (PEM) …
 /// tls-key: key.pem           # … and its private key (PEM); both or neither
 /// ```
@@ -36,14 +40,17 @@ public struct CollectorConfiguration: Sendable, Equatable {
     public var database: String
     public var tokensFile: String
     public var maxBodyBytes: Int
+    /// Connections, timeouts, bodies at once, the heartbeat's size.
+    public var limits: CollectorLimits
     public var tlsCertificate: String?
     public var tlsKey: String?
     /// Set when `database:` is a `postgresql://` URL (with the `database-…` keys beside it).
     public var postgres: PostgresSettings?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: String, tokensFile: String,
-                maxBodyBytes: Int = 32 * 1024 * 1024, tlsCertificate: String? = nil, tlsKey: String? = nil,
-                postgres: PostgresSettings? = nil) {
+                maxBodyBytes: Int = 32 * 1024 * 1024, limits: CollectorLimits = CollectorLimits(),
+                tlsCertificate: String? = nil, tlsKey: String? = nil, postgres: PostgresSettings? = nil) {
+        self.limits = limits
         self.postgres = postgres
         self.host = host
         self.port = port
@@ -80,13 +87,25 @@ public struct CollectorConfiguration: Sendable, Equatable {
         static let maxBodyBytes = ConfigKey.integer("max-body-bytes", 1024...(1 << 30), "bytes",
                                                     default: defaults.maxBodyBytes,
                                                     help: "largest request body, after decompression")
+        static let maxHeartbeatBytes = ConfigKey.integer("max-heartbeat-bytes", 1024...(1 << 20), "bytes",
+                                                         default: defaults.limits.maxHeartbeatBytes,
+                                                         help: "largest heartbeat, after decompression (413 beyond)")
+        static let maxConnections = ConfigKey.integer("max-connections", 1...1_000_000, "",
+                                                      default: defaults.limits.maxConnections,
+                                                      help: "open connections at most; more wait until one closes (keep LimitNOFILE above it)")
+        static let idleTimeoutSeconds = ConfigKey.integer("idle-timeout-seconds", 1...3600, "s",
+                                                          default: Int(defaults.limits.idleTimeout.components.seconds),
+                                                          help: "a connection silent this long, or whose request head is not complete by then, is closed")
+        static let maxConcurrentBodies = ConfigKey.integer("max-concurrent-bodies", 1...4096, "",
+                                                           default: defaults.limits.maxConcurrentBodies,
+                                                           help: "request bodies read and decompressed at once; one more is answered 503 with Retry-After")
         static let tlsCertificate = ConfigKey.value("tls-certificate", allowed: "a path (PEM)", default: "—",
                                                     help: "serve https: the certificate chain")
         static let tlsKey = ConfigKey.value("tls-key", allowed: "a path (PEM)", default: "—",
                                             help: "serve https: the private key (with tls-certificate)")
 
         static let all = [host, port, database, databasePasswordFile, databaseTLS, databaseCAFile, tokensFile, maxBodyBytes,
-                          tlsCertificate, tlsKey]
+                          maxHeartbeatBytes, maxConnections, idleTimeoutSeconds, maxConcurrentBodies, tlsCertificate, tlsKey]
     }
 
     static let keys = Key.all.map(\.name)
@@ -160,6 +179,11 @@ public struct CollectorConfiguration: Sendable, Equatable {
             host: host, port: try integer(Key.port, defaults.port),
             database: postgres == nil && !database.isEmpty ? resolve(database) : database, tokensFile: resolve(tokens),
             maxBodyBytes: try integer(Key.maxBodyBytes, defaults.maxBodyBytes),
+            limits: CollectorLimits(
+                maxConnections: try integer(Key.maxConnections, defaults.limits.maxConnections),
+                idleTimeout: .seconds(try integer(Key.idleTimeoutSeconds, Int(defaults.limits.idleTimeout.components.seconds))),
+                maxConcurrentBodies: try integer(Key.maxConcurrentBodies, defaults.limits.maxConcurrentBodies),
+                maxHeartbeatBytes: try integer(Key.maxHeartbeatBytes, defaults.limits.maxHeartbeatBytes)),
             tlsCertificate: certificate.map(resolve), tlsKey: key.map(resolve), postgres: postgres)
     }
 

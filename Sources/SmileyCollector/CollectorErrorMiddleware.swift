@@ -4,8 +4,9 @@ import Logging
 
 /// The outermost middleware: every error below it leaves as a ``CollectorHTTPError``, so that
 /// Hummingbird's own errors (no such path: 404; a body over a bound: 413) and anything unexpected
-/// (500) carry the documented JSON error body too. Refusals are logged at debug level, other errors
-/// at error level, with method, path, status and message (never the headers, which hold the token).
+/// (500) carry the documented JSON error body too. Refusals are logged (401, 403, 413, 429 and 503 at
+/// notice level, the rest at debug level), other errors at error level, with method, path, status and
+/// message (never the headers, which hold the token).
 struct CollectorErrorMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
 
@@ -15,7 +16,10 @@ struct CollectorErrorMiddleware: RouterMiddleware {
         } catch {
             let answer = Self.answer(for: error, request: request, context: context)
             if error is any HTTPResponseError {
-                context.logger.debug("request refused", metadata: Self.metadata(request, answer, error))
+                // Refusals an operator acts on (bad or misused tokens, oversized or too many bodies, storage
+                // down) at notice level; the others (a wrong path, a malformed body) at debug level.
+                let level: Logger.Level = Self.noticed.contains(answer.status.code) ? .notice : .debug
+                context.logger.log(level: level, "request refused", metadata: Self.metadata(request, answer, error))
             } else {
                 // Handlers throw only HTTP errors (logging their storage failures themselves): this is unexpected.
                 context.logger.error("request failed", metadata: Self.metadata(request, answer, error))
@@ -55,6 +59,9 @@ struct CollectorErrorMiddleware: RouterMiddleware {
             return status.reasonPhrase.isEmpty ? "HTTP \(status.code)" : status.reasonPhrase
         }
     }
+
+    /// The refusal statuses logged at notice level.
+    static let noticed: Set<Int> = [401, 403, 413, 429, 503]
 
     static func metadata(_ request: Request, _ answer: CollectorHTTPError, _ error: any Error) -> Logger.Metadata {
         var metadata: Logger.Metadata = [

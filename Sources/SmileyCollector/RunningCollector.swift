@@ -38,18 +38,21 @@ public final class RunningCollector: Sendable {
                              middlewares: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = [],
                              shutdownSignals: [UnixSignal] = []) async throws -> RunningCollector {
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Int.self)
-        var server = HTTPServerBuilder.http1()
+        // The idle timeout also bounds how long a request head may take (see CollectorLimits).
+        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(api.limits.idleTimeout))
+        var server = HTTPServerBuilder.http1(configuration: http1)
         if let tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
             let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
-            server = try .tls(.http1(), tlsConfiguration: configuration)
+            server = try .tls(.http1(configuration: http1), tlsConfiguration: configuration)
         }
         let scheme = tls == nil ? "http" : "https"
         let app = Application(
             router: api.router(middlewares: middlewares),
             server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: "smiley-collector"),
+            configuration: .init(address: .hostname(host, port: port), serverName: "smiley-collector",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(api.limits.maxConnections, logger: api.logger)),
             onServerRunning: { channel in
                 readyContinuation.yield(channel.localAddress?.port ?? port)
                 readyContinuation.finish()

@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// Per-terminal bearer tokens, from the tokens file: one `terminal-id token` pair per line,
-/// `#` starts a comment. The file must be readable by its owner only. Tokens are kept as SHA-256
+/// `#` starts a comment. The file must be the collector's user's own and readable by it only
+/// (mode 0600; the unit's comment says the same). Tokens are kept as SHA-256
 /// digests, so a lookup takes the same time whatever the token looks like.
 public struct TokenTable: Sendable {
     private let terminalsByDigest: [Data: String]
@@ -23,12 +24,23 @@ public struct TokenTable: Sendable {
         terminalsByDigest[Self.digest(token)]
     }
 
+    /// The user's name, or its number when it has none.
+    static func userName(_ uid: uid_t) -> String {
+        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "\(uid)" }
+        return String(cString: name)
+    }
+
     static func digest(_ token: String) -> Data { Data(SHA256.hash(data: Data(token.utf8))) }
 
-    public static func load(path: String) throws(CollectorConfigError) -> TokenTable {
+    /// - Parameter owner: the user the file must belong to: the collector's own (tests give another).
+    public static func load(path: String, owner: uid_t = geteuid()) throws(CollectorConfigError) -> TokenTable {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw CollectorConfigError("tokens-file \(path) cannot be read: \(String(cString: strerror(errno)))")
+        }
+        if info.st_uid != owner {
+            throw CollectorConfigError("tokens-file \(path) belongs to user \(userName(info.st_uid)), not to the collector's "
+                + "user \(userName(owner)); another user could change the tokens. Run: chown \(userName(owner)) \(path); chmod 600 \(path)")
         }
         if info.st_mode & 0o077 != 0 {
             throw CollectorConfigError("tokens-file \(path) is open to its group or others (mode \(String(info.st_mode & 0o777, radix: 8))); the tokens would be readable by other users. Run: chmod 600 \(path)")

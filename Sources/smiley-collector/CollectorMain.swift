@@ -24,7 +24,7 @@ struct CollectorCommand: AsyncParsableCommand {
 
 /// The options both subcommands read.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Configuration file (YAML: host, port, database, database-password-file, database-tls, database-ca-file, tokens-file, max-body-bytes, tls-certificate, tls-key).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Configuration file (YAML: host, port, database, database-password-file, database-tls, database-ca-file, tokens-file, max-body-bytes, max-heartbeat-bytes, max-connections, idle-timeout-seconds, max-concurrent-bodies, tls-certificate, tls-key).", valueName: "path"))
     var config: String = "/etc/smiley/collector.yaml"
 
     @Option(name: .long, help: ArgumentHelp("Least important messages to log: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
@@ -88,7 +88,8 @@ struct Serve: AsyncParsableCommand {
                 throw CollectorStartError("cannot open the database \(settings.database): \(error)", exitCode: 74)
             }
         }
-        let api = CollectorAPI(storage: storage, tokens: tokens, maxBodyBytes: settings.maxBodyBytes, logger: logger)
+        let api = CollectorAPI(storage: storage, tokens: tokens, maxBodyBytes: settings.maxBodyBytes,
+                               limits: settings.limits, logger: logger)
         let running: RunningCollector
         do {
             running = try await RunningCollector.start(api: api, host: settings.host, port: settings.port, tls: settings.tls,

@@ -126,7 +126,9 @@ struct CollectorTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let api = CollectorAPI(storage: storage, tokens: TokenTable(pairs: [(terminal: "t", token: Self.token)]),
-                               maxBodyBytes: 4 * 1024 * 1024, logger: logger)
+                               maxBodyBytes: 4 * 1024 * 1024,
+                               // The body's bound and nesting are tested here; the heartbeat's own cap in CollectorLimitsTests.
+                               limits: CollectorLimits(maxHeartbeatBytes: 4 * 1024 * 1024), logger: logger)
         try await Application(router: api.router(), logger: logger).test(.router) { client in
             try await test(client)
             withExtendedLifetime(folder) {}
