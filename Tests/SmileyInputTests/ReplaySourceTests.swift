@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import SmileyConfig
 import SmileyCore
+import SmileyTestSupport
 import Testing
 @testable import SmileyInput
 
@@ -177,19 +178,17 @@ struct ReplaySourceTests {
         event:  RISING EDGE offset: 5 timestamp: [    1001.000000000]
         """, speed: 1)
         let started = ContinuousClock.now
-        let seen = Mutex(0)
+        let seen = Observed(0)
         let task = Task {
             var count = 0
             for try await _ in source.edges() {
                 count += 1
-                seen.withLock { $0 = count }
+                seen.set(count)
             }
             return count
         }
         // Cancelled once the first edge is in (and the second is 1,000 s away).
-        while seen.withLock({ $0 }) == 0 && ContinuousClock.now - started < .seconds(20) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        #expect(await seen.holds(within: .seconds(20)) { $0 > 0 })
         task.cancel()
         let count = try await task.value
         #expect(count == 1)
