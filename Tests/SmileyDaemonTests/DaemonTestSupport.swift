@@ -44,8 +44,6 @@ struct ScriptedLiveSource: EdgeSource {
         /// When set, the edge happened this long after the previous edge (its timestamp), however
         /// late it is emitted: an edge delivered late, independent of how long the sleep took.
         var happenedAfterPreviousMs: Int?
-        /// When set, the step first waits (up to 10 s) until this holds, then `afterMs` more.
-        var after: (@Sendable () -> Bool)?
         /// When set, the step first awaits this (an event the test is told about), then `afterMs` more.
         var awaiting: (@Sendable () async -> Void)?
     }
@@ -77,12 +75,6 @@ struct ScriptedLiveSource: EdgeSource {
             let task = Task {
                 var previousNs: UInt64?
                 for step in steps {
-                    if let condition = step.after {
-                        let deadline = MonotonicClock.nowNs() + 10_000_000_000
-                        while !condition() && MonotonicClock.nowNs() < deadline && !Task.isCancelled {
-                            try? await Task.sleep(for: .milliseconds(20))
-                        }
-                    }
                     if let awaiting = step.awaiting { await awaiting() }
                     try? await Task.sleep(for: .milliseconds(step.afterMs))
                     if Task.isCancelled { break }
@@ -103,10 +95,16 @@ struct ScriptedLiveSource: EdgeSource {
     }
 }
 
-/// A settable flag shared with the daemon's injected environment.
+/// A settable flag shared with the daemon's injected environment, which a test can await.
 final class Flag: Sendable {
-    private let value: Mutex<Bool>
-    init(_ initial: Bool) { value = Mutex(initial) }
-    var get: Bool { value.withLock { $0 } }
-    func set(_ new: Bool) { value.withLock { $0 = new } }
+    private let value: Observed<Bool>
+    init(_ initial: Bool) { value = Observed(initial) }
+    var get: Bool { value.value }
+    func set(_ new: Bool) { value.set(new) }
+
+    /// Awaits the flag being set; false if it is not within `bound` (a failure guard).
+    @discardableResult
+    func wait(upTo bound: Duration = .seconds(30)) async -> Bool {
+        await value.holds(within: bound) { $0 }
+    }
 }

@@ -121,18 +121,21 @@ struct InProcessDaemonTests {
         let statusPath = folder.file("run/status.json")
         let sawHeld = Mutex(false)
         let stopped = Flag(false)
+        // The status file, read whenever it changes, until the daemon has stopped.
+        let changes = try FileChanges(folders: [folder.file("run")])
         let watcher = Task {
-            while !stopped.get {
-                try? await Task.sleep(for: .milliseconds(20))
+            _ = await changes.until(upTo: .seconds(120)) {
                 if let data = FileManager.default.contents(atPath: statusPath),
                    let status = try? JSONDecoder().decode(DaemonStatus.self, from: data), status.heldButtons == ["unhappy"] {
                     sawHeld.withLock { $0 = true }
-                    return
+                    return true
                 }
+                return stopped.get
             }
         }
         try await Smileyd.run(configuration: configuration, source: source, logger: log.logger, options: .init(shutdownSignals: []))
         stopped.set(true)
+        changes.recheck()
         await watcher.value
         let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
         #expect(rows.count == 1)
@@ -158,7 +161,7 @@ struct InProcessDaemonTests {
         let corrected = Flag(false)
         let source = ScriptedLiveSource(steps: [
             .init(afterMs: 10, button: 3, kind: .rising), .init(afterMs: 30, button: 3, kind: .falling),
-            .init(afterMs: 50, button: 0, kind: .rising, after: { corrected.get }), .init(afterMs: 30, button: 0, kind: .falling),
+            .init(afterMs: 50, button: 0, kind: .rising, awaiting: { await corrected.wait() }), .init(afterMs: 30, button: 0, kind: .falling),
         ], lingerMs: 200)
         // The clock syncs once the first press is committed, before the second press.
         try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
@@ -206,23 +209,25 @@ struct InProcessDaemonTests {
         func status() -> DaemonStatus? {
             FileManager.default.contents(atPath: statusPath).flatMap { try? JSONDecoder().decode(DaemonStatus.self, from: $0) }
         }
-        try await waitFor("the daemon to start") { status() != nil }
+        // The status file and the database, read whenever they change.
+        let changes = try FileChanges(folders: [folder.file("run"), disk.path])
+        try await waitFor("the daemon to start", in: changes) { status() != nil }
 
         disk.fill()
 
         let presses = 2000
         for i in 0..<presses { source.press(button: i % 4) }
-        try await waitFor("the store failure to show in status", seconds: 20) { status()?.storeFailure != nil }
+        try await waitFor("the store failure to show in status", in: changes) { status()?.storeFailure != nil }
         let failure = status()?.storeFailure ?? ""
         #expect(failure.contains("full") || failure.contains("disk"))
         #expect(log.all.contains { $0.contains("store failing") })
 
         // Free the space: everything held in memory is committed.
         try disk.free()
-        try await waitFor("the held presses to be committed", seconds: 30) {
+        try await waitFor("the held presses to be committed", seconds: 60, in: changes) {
             (try? StoreReader(path: configuration.database).totals().samples) == presses
         }
-        try await waitFor("status to recover") { status()?.storeFailure == nil }
+        try await waitFor("status to recover", in: changes) { status()?.storeFailure == nil }
         source.finish()
         try await daemon.value
         #expect(try StoreReader(path: configuration.database).totals().samples == presses)
@@ -253,14 +258,11 @@ final class ControlledSource: EdgeSource, Sendable {
     func finish() { continuation.finish() }
 }
 
-/// Polls a condition (tests only) until it holds, or fails the test after `seconds`.
-func waitFor(_ what: String, seconds: Double = 10, _ condition: () -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !condition() {
-        if Date() > deadline {
-            Issue.record("timed out waiting for \(what)")
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(20))
+/// Awaits a condition on files the daemon writes in `changes`' folders (checked whenever one of
+/// them changes); fails the test if it does not hold within `seconds` (a failure guard).
+func waitFor(_ what: String, seconds: Double = 30, in changes: FileChanges, _ condition: () -> Bool) async throws {
+    guard await changes.until(upTo: .seconds(seconds), condition) else {
+        Issue.record("timed out waiting for \(what)")
+        throw CancellationError()
     }
 }
