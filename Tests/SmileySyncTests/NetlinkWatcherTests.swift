@@ -37,43 +37,55 @@ struct NetlinkWatcherTests {
         #expect(shell(["ip", "netns", "add", name]))
         defer { shell(["ip", "netns", "del", name]) }
         let watcher = try NetlinkWatcher(networkNamespace: "/run/netns/\(name)")
-        let seen = AsyncStreamBox()
+        let seen = ChangeLog()
         let listener = Task {
-            for try await change in watcher.changes() { await seen.add(change) }
+            for try await change in watcher.changes() { seen.add(change) }
         }
         defer { listener.cancel() }
-        // Nothing happens in the namespace: nothing is reported.
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(await seen.all.isEmpty)
+        // Nothing happens in the namespace: nothing is reported. The first change reported is the
+        // one the first command makes (a new link, down), so nothing came before it.
+        #expect(seen.all.isEmpty)
 
         #expect(shell(["ip", "-n", name, "link", "add", "v0", "type", "veth", "peer", "name", "v1"]))
+        let first = await seen.wait { !$0.isEmpty }
+        #expect(first?.first == .linkDown, "\(String(describing: first))")
         #expect(shell(["ip", "-n", name, "link", "set", "v1", "up"]))
         #expect(shell(["ip", "-n", name, "link", "set", "v0", "up"]))
-        #expect(await eventually(5) { await seen.all.contains { $0.contains(.linkUp) } })
+        #expect(await seen.wait { $0.contains { $0.contains(.linkUp) } } != nil)
         #expect(shell(["ip", "-n", name, "addr", "add", "10.77.0.1/24", "dev", "v0"]))
         #expect(shell(["ip", "-n", name, "route", "add", "default", "via", "10.77.0.2"]))
-        #expect(await eventually(5) { await seen.all.contains { $0.contains(.defaultRouteAdded) } })
-        #expect(await seen.all.contains { $0.mayHaveComeUp })
+        #expect(await seen.wait { $0.contains { $0.contains(.defaultRouteAdded) } } != nil)
+        #expect(seen.all.contains { $0.mayHaveComeUp })
         #expect(shell(["ip", "-n", name, "link", "set", "v0", "down"]))
-        #expect(await eventually(5) { await seen.all.contains { $0.contains(.linkDown) || $0.contains(.routeRemoved) } })
+        #expect(await seen.wait { $0.contains { $0.contains(.linkDown) || $0.contains(.routeRemoved) } }?.count ?? 0 > 0)
     }
 
     @Test("the watcher's stream ends when its listener is cancelled (the thread is woken, not left polling)")
     func endsWhenCancelled() async throws {
-        let watcher = try NetlinkWatcher()
-        let ended = AsyncStreamBox()
+        let listening = Observed(false)
+        let watcher = try NetlinkWatcher(networkNamespace: nil, listening: { listening.set(true) })
+        let ended = ChangeLog()
         let listener = Task {
             for try await _ in watcher.changes() {}
-            await ended.add(.overrun)
+            ended.add(.overrun)
         }
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(await ended.all.isEmpty)
+        // Cancelled while its thread waits in poll(2) for the kernel.
+        #expect(await listening.holds(within: .seconds(30)) { $0 })
+        #expect(ended.all.isEmpty)
         listener.cancel()
-        #expect(await eventually(3) { await !ended.all.isEmpty })
+        #expect(await ended.wait(upTo: .seconds(10)) { !$0.isEmpty } != nil)
     }
 }
 
-actor AsyncStreamBox {
-    private(set) var all: [NetworkChange] = []
-    func add(_ change: NetworkChange) { all.append(change) }
+/// The changes reported so far, for a test to await one.
+final class ChangeLog: Sendable {
+    private let changes = Observed<[NetworkChange]>([])
+    func add(_ change: NetworkChange) { changes.update { $0.append(change) } }
+    var all: [NetworkChange] { changes.value }
+
+    /// The changes once `predicate` holds; nil if it does not within `bound` (a failure guard).
+    func wait(upTo bound: Duration = .seconds(30),
+              until predicate: @escaping @Sendable ([NetworkChange]) -> Bool) async -> [NetworkChange]? {
+        await changes.wait(upTo: bound, until: predicate)
+    }
 }
