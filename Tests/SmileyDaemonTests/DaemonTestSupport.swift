@@ -3,6 +3,7 @@ import SmileyConfig
 import SmileyCore
 import SmileyInput
 import SmileyPlatform
+import SmileyStore
 import Synchronization
 @_exported import SmileyTestSupport
 
@@ -36,6 +37,8 @@ func loadConfig(_ folder: TemporaryFolder, input: String = "replay", press: Stri
 }
 
 /// A live source that plays scripted edges at real times: each step waits `afterMs`, then emits.
+/// The gaps are the scenario's stimulus (a held button, a late release), not waits for a result:
+/// the daemon times live edges with its real monotonic clock and its own timers.
 struct ScriptedLiveSource: EdgeSource {
     struct Step: Sendable {
         var afterMs: Int
@@ -60,15 +63,13 @@ struct ScriptedLiveSource: EdgeSource {
     var debounced = true
     var timeBase: TimeBase { .live }
     var steps: [Step]
-    /// Keep the stream open this long after the last step (so timers can fire).
-    var lingerMs: Int = 0
-    /// When set, the stream stays open after the last step until this returns (instead of lingering).
+    /// When set, the stream stays open after the last step until this returns (an event the test
+    /// awaits, such as the last press committed); else it ends after the last step.
     var until: (@Sendable () async -> Void)?
     var emissions = Emissions()
 
     func edges() -> AsyncThrowingStream<Edge, any Error> {
         let steps = self.steps
-        let linger = lingerMs
         let until = self.until
         let emissions = self.emissions
         return AsyncThrowingStream { continuation in
@@ -87,7 +88,7 @@ struct ScriptedLiveSource: EdgeSource {
                     emissions.append(timestamp, now)
                     continuation.yield(Edge(button: step.button, kind: step.kind, timestampNs: timestamp))
                 }
-                if let until { await until() } else { try? await Task.sleep(for: .milliseconds(linger)) }
+                if let until { await until() }
                 continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }
@@ -106,5 +107,24 @@ final class Flag: Sendable {
     @discardableResult
     func wait(upTo bound: Duration = .seconds(30)) async -> Bool {
         await value.holds(within: bound) { $0 }
+    }
+}
+
+/// Presses an in-process daemon has committed (through its `onCommitted` hook), for a test to
+/// await instead of keeping a source open for a while.
+final class CommittedPresses: Sendable {
+    private let inserted = Observed(0)
+
+    func record(_ batch: [WriteOperation]) {
+        let count = batch.filter { if case .insert = $0 { true } else { false } }.count
+        if count > 0 { inserted.update { $0 += count } }
+    }
+
+    var handler: SampleWriter.CommitHandler { { batch, _ in self.record(batch) } }
+
+    /// Awaits `count` committed presses; false if they are not in within `bound` (a failure guard).
+    @discardableResult
+    func wait(for count: Int, upTo bound: Duration = .seconds(30)) async -> Bool {
+        await inserted.holds(within: bound) { $0 >= count }
     }
 }

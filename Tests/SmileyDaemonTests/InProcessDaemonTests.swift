@@ -92,14 +92,17 @@ struct InProcessDaemonTests {
         for _ in 0..<12 where !checked {
             let folder = TemporaryFolder()
             let configuration = try loadConfig(folder, input: "keyboard")
+            // The stream ends once the real press (button 3) is committed; a glitch taken for a
+            // press would have been committed before it.
+            let committed = CommittedPresses()
             var source = ScriptedLiveSource(steps: [
                 .init(afterMs: 10, button: 1, kind: .rising),
                 .init(afterMs: 45, button: 1, kind: .falling, happenedAfterPreviousMs: 1),
                 .init(afterMs: 300, button: 3, kind: .rising), .init(afterMs: 100, button: 3, kind: .falling),
-            ], lingerMs: 300)
+            ], until: { await committed.wait(for: 1) })
             source.debounced = false
             try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
-                                  options: .init(shutdownSignals: []))
+                                  options: .init(shutdownSignals: [], onCommitted: committed.handler))
             let emitted = source.emissions.all
             try #require(emitted.count == 4)
             // Emitted within 90 ms of the press edge: well inside 30 ms + the 100 ms grace.
@@ -115,8 +118,10 @@ struct InProcessDaemonTests {
     func heldButton() async throws {
         let folder = TemporaryFolder()
         let configuration = try loadConfig(folder, input: "keyboard", press: "  held-ms: 200\n")
+        let committed = CommittedPresses()
         let source = ScriptedLiveSource(steps: [.init(afterMs: 10, button: 1, kind: .rising),
-                                                .init(afterMs: 1500, button: 1, kind: .falling)], lingerMs: 50)
+                                                .init(afterMs: 1500, button: 1, kind: .falling)],
+                                        until: { await committed.wait(for: 1) })
         let log = LogCapture()
         let statusPath = folder.file("run/status.json")
         let sawHeld = Mutex(false)
@@ -133,7 +138,8 @@ struct InProcessDaemonTests {
                 return stopped.get
             }
         }
-        try await Smileyd.run(configuration: configuration, source: source, logger: log.logger, options: .init(shutdownSignals: []))
+        try await Smileyd.run(configuration: configuration, source: source, logger: log.logger,
+                              options: .init(shutdownSignals: [], onCommitted: committed.handler))
         stopped.set(true)
         changes.recheck()
         await watcher.value
@@ -157,15 +163,18 @@ struct InProcessDaemonTests {
             wallNowMs: { WallClock.nowMs() + truthOffset.withLock { $0 } },
             clockSynchronized: { synced.get },
             bootID: "test-boot", clockRecheckSeconds: 0.05)
-        // The second press comes once the correction is committed (however loaded the machine).
+        // The second press comes once the correction is committed (however loaded the machine);
+        // the stream ends once both presses are.
         let corrected = Flag(false)
+        let committed = CommittedPresses()
         let source = ScriptedLiveSource(steps: [
             .init(afterMs: 10, button: 3, kind: .rising), .init(afterMs: 30, button: 3, kind: .falling),
             .init(afterMs: 50, button: 0, kind: .rising, awaiting: { await corrected.wait() }), .init(afterMs: 30, button: 0, kind: .falling),
-        ], lingerMs: 200)
+        ], until: { await committed.wait(for: 2) })
         // The clock syncs once the first press is committed, before the second press.
         try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
                               options: .init(shutdownSignals: [], onCommitted: { batch, _ in
+            committed.record(batch)
             if batch.contains(where: { if case .insert = $0 { true } else { false } }) {
                 truthOffset.withLock { $0 = 0 }
                 synced.set(true)
