@@ -68,9 +68,11 @@ struct WALCheckpointerTests {
         let pool = try SmileyDatabase.openForWriting(path: path)
         let reports = Observed<[String?]>([])
         let checkpointed = Observed(0)
+        // The pause after a failed checkpoint passes when the test says.
+        let clock = ManualClock()
         let checkpointer = try WALCheckpointer(path: path, thresholdPages: 50, onFailureChange: { failure in
             reports.update { $0.append(failure) }
-        }, onCheckpointed: { checkpointed.set($0) })
+        }, onCheckpointed: { checkpointed.set($0) }, clock: clock)
         checkpointer.install(on: pool)
         // Not running yet: the WAL grows past the threshold and holds the rows' pages.
         await Self.write(1_000, from: 1_795_341_600_000, to: pool, path: path)
@@ -86,9 +88,13 @@ struct WALCheckpointerTests {
         #expect(checkpointer.failure == failure)
         #expect(checkpointer.checkpoints == 0)
 
-        // Room again; the next commit asks for a checkpoint, which now succeeds.
+        // It pauses before trying again.
+        await clock.waitUntilSleepers { $0 == [.seconds(1)] }
+
+        // Room again; the next commit asks for a checkpoint, which succeeds once the pause is over.
         try disk.free()
         await Self.write(1, from: 1_795_341_700_000, to: pool, path: path)
+        clock.advance(by: .seconds(1))
         #expect(await checkpointed.holds(within: .seconds(60)) { $0 >= 1 })
         checkpointer.close()
         await running.value
