@@ -5,18 +5,7 @@ import Testing
 /// Runs a command; true when it exits 0.
 @discardableResult
 func shell(_ arguments: [String]) -> Bool {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    do {
-        try process.run()
-    } catch {
-        return false
-    }
-    process.waitUntilExit()
-    return process.terminationStatus == 0
+    (try? runProcess("/usr/bin/env", arguments))?.status == 0
 }
 
 /// Whether this machine lets us make network namespaces joined by veth pairs (root, iproute2).

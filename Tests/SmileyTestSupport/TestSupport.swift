@@ -67,11 +67,14 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     process.standardOutput = out
     process.standardError = errHandle
     process.standardInput = input
+    // Told of the end by Foundation's termination handler (its waitUntilExit() polls a run loop).
+    let ended = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in ended.signal() }
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    ended.wait()
     try? errHandle.close()
     let errData = FileManager.default.contents(atPath: errPath) ?? Data()
     return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
