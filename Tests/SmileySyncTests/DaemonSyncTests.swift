@@ -304,17 +304,18 @@ struct NetworkReturnTests {
         // the other. The terminal's end of the cable starts down.
         let tag = "\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
         let terminalHost = "smiley-t-\(tag)", collectorHost = "smiley-c-\(tag)"
-        #expect(shell(["ip", "netns", "add", terminalHost]) && shell(["ip", "netns", "add", collectorHost]))
+        #expect(await command(["ip", "netns", "add", terminalHost]))
+        #expect(await command(["ip", "netns", "add", collectorHost]))
         defer {
             shell(["ip", "netns", "del", terminalHost])
             shell(["ip", "netns", "del", collectorHost])
         }
-        #expect(shell(["ip", "-n", terminalHost, "link", "add", "a0", "type", "veth", "peer", "name", "b0", "netns", collectorHost]))
-        #expect(shell(["ip", "-n", terminalHost, "addr", "add", "10.66.0.1/24", "dev", "a0"]))
-        #expect(shell(["ip", "-n", collectorHost, "addr", "add", "10.66.0.2/24", "dev", "b0"]))
-        #expect(shell(["ip", "-n", collectorHost, "link", "set", "b0", "up"]))
-        #expect(shell(["ip", "-n", collectorHost, "link", "set", "lo", "up"]))
-        #expect(shell(["ip", "-n", terminalHost, "link", "set", "lo", "up"]))
+        #expect(await command(["ip", "-n", terminalHost, "link", "add", "a0", "type", "veth", "peer", "name", "b0", "netns", collectorHost]))
+        #expect(await command(["ip", "-n", terminalHost, "addr", "add", "10.66.0.1/24", "dev", "a0"]))
+        #expect(await command(["ip", "-n", collectorHost, "addr", "add", "10.66.0.2/24", "dev", "b0"]))
+        #expect(await command(["ip", "-n", collectorHost, "link", "set", "b0", "up"]))
+        #expect(await command(["ip", "-n", collectorHost, "link", "set", "lo", "up"]))
+        #expect(await command(["ip", "-n", terminalHost, "link", "set", "lo", "up"]))
         let token = "tok-" + UUID().uuidString
         folder.write("tokens", "terminal-a \(token)\n", mode: 0o600)
         folder.write("collector.yaml", "host: 0.0.0.0\nport: 18090\ndatabase: collector.sqlite\ntokens-file: tokens\n")
@@ -367,7 +368,7 @@ struct NetworkReturnTests {
         #expect(try await terminal.store.counts().unsynced == 300)
         // Plug the cable in.
         let pluggedAt = Date()
-        #expect(shell(["ip", "-n", terminalHost, "link", "set", "a0", "up"]))
+        #expect(await command(["ip", "-n", terminalHost, "link", "set", "a0", "up"]))
         // Checked whenever the database's log changes.
         #expect(await changes.until(upTo: .seconds(20)) { (try? await terminal.store.counts().unsynced) == 0 })
         let drainSeconds = Date().timeIntervalSince(pluggedAt)

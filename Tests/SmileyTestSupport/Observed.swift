@@ -39,6 +39,15 @@ public final class Observed<State: Sendable>: Sendable {
     /// after `bound`.
     public func wait(upTo bound: Duration = .seconds(30),
                      until predicate: @escaping @Sendable (State) -> Bool) async -> State? {
+        let result = await waitOnce(upTo: bound, until: predicate)
+        if let result { return result }
+        // Once more after the bound: the change may have been made while this task waited for a
+        // thread to run on.
+        let last = value
+        return predicate(last) ? last : nil
+    }
+
+    private func waitOnce(upTo bound: Duration, until predicate: @escaping @Sendable (State) -> Bool) async -> State? {
         await withCheckedContinuation { continuation in
             let (now, id) = state.withLock { state -> (State?, Int) in
                 if predicate(state.value) { return (state.value, -1) }
