@@ -32,6 +32,8 @@ public struct KeyboardSource: EdgeSource {
     public let onUnknownKey: (@Sendable (UInt8) -> Void)?
     /// Called when the reader thread has finished (tests use it).
     let readerExited: (@Sendable () -> Void)?
+    /// Called each time the reader thread is about to wait for a key (tests use it).
+    let readerWaiting: (@Sendable () -> Void)?
 
     /// How long after a key's press its release is dated.
     public static let pressDurationNs: UInt64 = 1_000_000
@@ -45,12 +47,13 @@ public struct KeyboardSource: EdgeSource {
     }
 
     init(buttonCount: Int, fileDescriptor: Int32, onUnknownKey: (@Sendable (UInt8) -> Void)?,
-         readerExited: (@Sendable () -> Void)?) {
+         readerExited: (@Sendable () -> Void)?, readerWaiting: (@Sendable () -> Void)? = nil) {
         precondition((1...9).contains(buttonCount), "the keyboard has keys 1 to 9 for buttons")
         self.buttonCount = buttonCount
         self.fileDescriptor = fileDescriptor
         self.onUnknownKey = onUnknownKey
         self.readerExited = readerExited
+        self.readerWaiting = readerWaiting
     }
 
     public func edges() -> AsyncThrowingStream<Edge, any Error> {
@@ -76,7 +79,8 @@ public struct KeyboardSource: EdgeSource {
             waiter.cancel()
         }
         let reader = Reader(fd: fileDescriptor, buttonCount: buttonCount, waiter: waiter, terminal: terminal,
-                            continuation: continuation, onUnknownKey: onUnknownKey, exited: readerExited)
+                            continuation: continuation, onUnknownKey: onUnknownKey, exited: readerExited,
+                            waiting: readerWaiting)
         let thread = Thread { reader.run() }
         thread.name = "smiley-keyboard"
         thread.start()
@@ -92,6 +96,7 @@ public struct KeyboardSource: EdgeSource {
         let continuation: AsyncThrowingStream<Edge, any Error>.Continuation
         let onUnknownKey: (@Sendable (UInt8) -> Void)?
         let exited: (@Sendable () -> Void)?
+        let waiting: (@Sendable () -> Void)?
 
         func run() {
             defer {
@@ -102,6 +107,7 @@ public struct KeyboardSource: EdgeSource {
             var buffer = [UInt8](repeating: 0, count: 256)
             while true {
                 let wake: FileDescriptorWaiter.Wake
+                waiting?()
                 do {
                     wake = try waiter.wait(for: fd)
                 } catch {

@@ -2,6 +2,7 @@ import Foundation
 import SmileyConfig
 import SmileyCore
 import SmileyPlatform
+import Synchronization
 
 /// Replays a ``GpiomonTrace`` through the pipeline, as if its buttons were pressed now.
 ///
@@ -26,6 +27,8 @@ public struct ReplaySource: EdgeSource {
     public let speed: Double?
     /// The logical edges that ``edges()`` emits, in order.
     public let plannedEdges: [Edge]
+    /// The clock a paced replay waits on (tests pass one they advance).
+    var pacingClock: any Clock<Duration> = ContinuousClock()
 
     /// - Parameters:
     ///   - speed: nil for as fast as possible, else a finite factor above 0.
@@ -98,14 +101,15 @@ public struct ReplaySource: EdgeSource {
         let edges = plannedEdges
         let speed = speed
         let cursor = Cursor()
+        let pace = Self.pacer(on: pacingClock)
         return AsyncThrowingStream(unfolding: {
-            guard let (index, start) = cursor.advance(limit: edges.count) else { return nil }
+            guard let index = cursor.advance(limit: edges.count) else { return nil }
             if Task.isCancelled { return nil }
             if let speed {
                 let elapsedNs = Double(edges[index].timestampNs - edges[0].timestampNs) / speed
                 let delay = Duration.nanoseconds(Int64(min(elapsedNs.rounded(), Double(Int64.max / 2))))
                 do {
-                    try await Task.sleep(until: start.advanced(by: delay), clock: .continuous)
+                    try await pace(delay)
                 } catch {
                     return nil // cancelled
                 }
@@ -122,20 +126,32 @@ public struct ReplaySource: EdgeSource {
         return "line \"\(record.lineName ?? "?")\""
     }
 
-    /// The next index to emit and the instant of the first emission.
+    /// Waits on `clock` until `delay` after the instant of its first call (the first emission).
+    private static func pacer<C: Clock<Duration>>(on clock: C) -> @Sendable (_ delay: Duration) async throws -> Void {
+        let start = Mutex<C.Instant?>(nil)
+        return { delay in
+            let origin = start.withLock { start in
+                if let start { return start }
+                let now = clock.now
+                start = now
+                return now
+            }
+            guard delay > .zero else { return }
+            try await clock.sleep(until: origin.advanced(by: delay), tolerance: nil)
+        }
+    }
+
+    /// The next index to emit.
     private final class Cursor: @unchecked Sendable {
         private let lock = NSLock()
         private var next = 0
-        private var start: ContinuousClock.Instant?
 
-        func advance(limit: Int) -> (Int, ContinuousClock.Instant)? {
+        func advance(limit: Int) -> Int? {
             lock.lock()
             defer { lock.unlock() }
             guard next < limit else { return nil }
-            let now = ContinuousClock.now
-            if start == nil { start = now }
             defer { next += 1 }
-            return (next, start ?? now)
+            return next
         }
     }
 }

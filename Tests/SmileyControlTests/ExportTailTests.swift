@@ -110,20 +110,16 @@ struct ExportCommandTests {
 @Suite("smileyctl tail")
 struct TailCommandTests {
     /// Collects a child's stdout lines as they come.
-    final class LineCollector: @unchecked Sendable {
-        private let lock = NSLock()
-        private var buffer = ""
-        func append(_ data: Data) { lock.withLock { buffer += String(decoding: data, as: UTF8.self) } }
-        var lines: [String] { lock.withLock { buffer.split(separator: "\n").map(String.init) } }
+    final class LineCollector: Sendable {
+        private let buffer = Observed("")
+        func append(_ data: Data) { buffer.update { $0 += String(decoding: data, as: UTF8.self) } }
+        var lines: [String] { Self.lines(buffer.value) }
+        private static func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
 
-        /// Waits without blocking a thread: the daemon's writer runs on the same few threads.
+        /// Awaits `count` lines without blocking a thread (the daemon's writer runs on the same few
+        /// threads); the lines so far if they have not come within `seconds` (a failure guard).
         func waitFor(count: Int, seconds: Double) async -> [String] {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                let current = lines
-                if current.count >= count { return current }
-                try? await Task.sleep(for: .milliseconds(20))
-            }
+            _ = await buffer.wait(upTo: .seconds(seconds)) { Self.lines($0).count >= count }
             return lines
         }
     }
@@ -150,7 +146,7 @@ struct TailCommandTests {
             process.waitUntilExit()
             out.fileHandleForReading.readabilityHandler = nil
         }
-        let initial = await collector.waitFor(count: 2, seconds: 10)
+        let initial = await collector.waitFor(count: 2, seconds: 30)
         #expect(initial.count == 2)
 
         // The daemon's writer, every press its own commit: a lock held by tail would make commits
@@ -166,7 +162,7 @@ struct TailCommandTests {
             let new = sample(String(format: "2026-11-22T10:00:%02d", i), button: i % 4, misuse: i == 3 ? .interval : nil)
             sent.append(new)
             await writer.submit(.insert(new))
-            let arrived = await collector.waitFor(count: 3 + i, seconds: 10)
+            let arrived = await collector.waitFor(count: 3 + i, seconds: 30)
             #expect(arrived.count == 3 + i, "press \(i) did not appear")
         }
         await writer.close()
@@ -204,8 +200,7 @@ struct TailCommandTests {
         let first = out.fileHandleForReading.availableData
         #expect(String(decoding: first, as: UTF8.self).contains("very-happy"))
         try out.fileHandleForReading.close()
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await process.exited(upTo: .seconds(30)), "tail went on after its reader went away")
         #expect(!process.isRunning)
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
@@ -226,7 +221,7 @@ struct TailCommandTests {
         out.fileHandleForReading.readabilityHandler = { handle in collector.append(handle.availableData) }
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        let lines = await collector.waitFor(count: 3, seconds: 10)
+        let lines = await collector.waitFor(count: 3, seconds: 30)
         process.interrupt()
         await process.exited()
         out.fileHandleForReading.readabilityHandler = nil
@@ -251,14 +246,18 @@ final class FailureLog: @unchecked Sendable {
 /// The follow loop in process, with inotify and with the polling fallback.
 @Suite("tail's follow loop")
 struct TailFollowerTests {
-    final class Captured: @unchecked Sendable {
-        private let lock = NSLock()
-        private var text = ""
-        private var stopped = false
-        func append(_ more: String) { lock.withLock { text += more } }
-        var lines: [String] { lock.withLock { text.split(separator: "\n").map(String.init) } }
-        func stop() { lock.withLock { stopped = true } }
-        var isStopped: Bool { lock.withLock { stopped } }
+    final class Captured: Sendable {
+        private let state = Observed((text: "", stopped: false))
+        func append(_ more: String) { state.update { $0.text += more } }
+        var lines: [String] { Self.lines(state.value.text) }
+        func stop() { state.update { $0.stopped = true } }
+        var isStopped: Bool { state.value.stopped }
+        private static func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
+
+        /// Awaits `count` lines; false if they have not come within `bound` (a failure guard).
+        func waitFor(count: Int, upTo bound: Duration = .seconds(30)) async -> Bool {
+            await state.holds(within: bound) { Self.lines($0.text).count >= count }
+        }
     }
 
     @Test("new rows are shown once each, in row order", arguments: [true, false])
@@ -280,12 +279,11 @@ struct TailFollowerTests {
         thread.start()
         try await terminal.store([sample("2026-11-22T10:00:00", button: 0), sample("2026-11-22T10:00:01", survey: "other"),
                                   sample("2026-11-22T10:00:02", button: 2)])
-        let deadline = Date().addingTimeInterval(10)
-        while captured.lines.count < 3, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        _ = await captured.waitFor(count: 3)
         captured.stop()
         // Wake a waiting inotify loop so that it sees the stop.
         try await terminal.store([sample("2026-11-22T11:00:00", survey: "other")])
-        _ = await finished.value()
+        #expect(await finished.value() != nil, "the follow loop did not stop")
         #expect(captured.lines.map { $0.prefix(33).trimmingCharacters(in: .whitespaces) } == [
             "2026-11-22 09:00:00  very-happy", "2026-11-22 10:00:00  very-unhappy", "2026-11-22 10:00:02  happy",
         ])

@@ -3,6 +3,7 @@ import SmileyConfig
 import SmileyCore
 import SmileyInput
 import SmileyPlatform
+import SmileyStore
 import Synchronization
 @_exported import SmileyTestSupport
 
@@ -36,6 +37,8 @@ func loadConfig(_ folder: TemporaryFolder, input: String = "replay", press: Stri
 }
 
 /// A live source that plays scripted edges at real times: each step waits `afterMs`, then emits.
+/// The gaps are the scenario's stimulus (a held button, a late release), not waits for a result:
+/// the daemon times live edges with its real monotonic clock and its own timers.
 struct ScriptedLiveSource: EdgeSource {
     struct Step: Sendable {
         var afterMs: Int
@@ -44,8 +47,6 @@ struct ScriptedLiveSource: EdgeSource {
         /// When set, the edge happened this long after the previous edge (its timestamp), however
         /// late it is emitted: an edge delivered late, independent of how long the sleep took.
         var happenedAfterPreviousMs: Int?
-        /// When set, the step first waits (up to 10 s) until this holds, then `afterMs` more.
-        var after: (@Sendable () -> Bool)?
         /// When set, the step first awaits this (an event the test is told about), then `afterMs` more.
         var awaiting: (@Sendable () async -> Void)?
     }
@@ -62,27 +63,19 @@ struct ScriptedLiveSource: EdgeSource {
     var debounced = true
     var timeBase: TimeBase { .live }
     var steps: [Step]
-    /// Keep the stream open this long after the last step (so timers can fire).
-    var lingerMs: Int = 0
-    /// When set, the stream stays open after the last step until this returns (instead of lingering).
+    /// When set, the stream stays open after the last step until this returns (an event the test
+    /// awaits, such as the last press committed); else it ends after the last step.
     var until: (@Sendable () async -> Void)?
     var emissions = Emissions()
 
     func edges() -> AsyncThrowingStream<Edge, any Error> {
         let steps = self.steps
-        let linger = lingerMs
         let until = self.until
         let emissions = self.emissions
         return AsyncThrowingStream { continuation in
             let task = Task {
                 var previousNs: UInt64?
                 for step in steps {
-                    if let condition = step.after {
-                        let deadline = MonotonicClock.nowNs() + 10_000_000_000
-                        while !condition() && MonotonicClock.nowNs() < deadline && !Task.isCancelled {
-                            try? await Task.sleep(for: .milliseconds(20))
-                        }
-                    }
                     if let awaiting = step.awaiting { await awaiting() }
                     try? await Task.sleep(for: .milliseconds(step.afterMs))
                     if Task.isCancelled { break }
@@ -95,7 +88,7 @@ struct ScriptedLiveSource: EdgeSource {
                     emissions.append(timestamp, now)
                     continuation.yield(Edge(button: step.button, kind: step.kind, timestampNs: timestamp))
                 }
-                if let until { await until() } else { try? await Task.sleep(for: .milliseconds(linger)) }
+                if let until { await until() }
                 continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }
@@ -103,10 +96,35 @@ struct ScriptedLiveSource: EdgeSource {
     }
 }
 
-/// A settable flag shared with the daemon's injected environment.
+/// A settable flag shared with the daemon's injected environment, which a test can await.
 final class Flag: Sendable {
-    private let value: Mutex<Bool>
-    init(_ initial: Bool) { value = Mutex(initial) }
-    var get: Bool { value.withLock { $0 } }
-    func set(_ new: Bool) { value.withLock { $0 = new } }
+    private let value: Observed<Bool>
+    init(_ initial: Bool) { value = Observed(initial) }
+    var get: Bool { value.value }
+    func set(_ new: Bool) { value.set(new) }
+
+    /// Awaits the flag being set; false if it is not within `bound` (a failure guard).
+    @discardableResult
+    func wait(upTo bound: Duration = .seconds(30)) async -> Bool {
+        await value.holds(within: bound) { $0 }
+    }
+}
+
+/// Presses an in-process daemon has committed (through its `onCommitted` hook), for a test to
+/// await instead of keeping a source open for a while.
+final class CommittedPresses: Sendable {
+    private let inserted = Observed(0)
+
+    func record(_ batch: [WriteOperation]) {
+        let count = batch.filter { if case .insert = $0 { true } else { false } }.count
+        if count > 0 { inserted.update { $0 += count } }
+    }
+
+    var handler: SampleWriter.CommitHandler { { batch, _ in self.record(batch) } }
+
+    /// Awaits `count` committed presses; false if they are not in within `bound` (a failure guard).
+    @discardableResult
+    func wait(for count: Int, upTo bound: Duration = .seconds(30)) async -> Bool {
+        await inserted.holds(within: bound) { $0 >= count }
+    }
 }

@@ -92,14 +92,17 @@ struct InProcessDaemonTests {
         for _ in 0..<12 where !checked {
             let folder = TemporaryFolder()
             let configuration = try loadConfig(folder, input: "keyboard")
+            // The stream ends once the real press (button 3) is committed; a glitch taken for a
+            // press would have been committed before it.
+            let committed = CommittedPresses()
             var source = ScriptedLiveSource(steps: [
                 .init(afterMs: 10, button: 1, kind: .rising),
                 .init(afterMs: 45, button: 1, kind: .falling, happenedAfterPreviousMs: 1),
                 .init(afterMs: 300, button: 3, kind: .rising), .init(afterMs: 100, button: 3, kind: .falling),
-            ], lingerMs: 300)
+            ], until: { await committed.wait(for: 1) })
             source.debounced = false
             try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
-                                  options: .init(shutdownSignals: []))
+                                  options: .init(shutdownSignals: [], onCommitted: committed.handler))
             let emitted = source.emissions.all
             try #require(emitted.count == 4)
             // Emitted within 90 ms of the press edge: well inside 30 ms + the 100 ms grace.
@@ -115,24 +118,30 @@ struct InProcessDaemonTests {
     func heldButton() async throws {
         let folder = TemporaryFolder()
         let configuration = try loadConfig(folder, input: "keyboard", press: "  held-ms: 200\n")
+        let committed = CommittedPresses()
         let source = ScriptedLiveSource(steps: [.init(afterMs: 10, button: 1, kind: .rising),
-                                                .init(afterMs: 1500, button: 1, kind: .falling)], lingerMs: 50)
+                                                .init(afterMs: 1500, button: 1, kind: .falling)],
+                                        until: { await committed.wait(for: 1) })
         let log = LogCapture()
         let statusPath = folder.file("run/status.json")
         let sawHeld = Mutex(false)
         let stopped = Flag(false)
+        // The status file, read whenever it changes, until the daemon has stopped.
+        let changes = try FileChanges(folders: [folder.file("run")])
         let watcher = Task {
-            while !stopped.get {
-                try? await Task.sleep(for: .milliseconds(20))
+            _ = await changes.until(upTo: .seconds(120)) {
                 if let data = FileManager.default.contents(atPath: statusPath),
                    let status = try? JSONDecoder().decode(DaemonStatus.self, from: data), status.heldButtons == ["unhappy"] {
                     sawHeld.withLock { $0 = true }
-                    return
+                    return true
                 }
+                return stopped.get
             }
         }
-        try await Smileyd.run(configuration: configuration, source: source, logger: log.logger, options: .init(shutdownSignals: []))
+        try await Smileyd.run(configuration: configuration, source: source, logger: log.logger,
+                              options: .init(shutdownSignals: [], onCommitted: committed.handler))
         stopped.set(true)
+        changes.recheck()
         await watcher.value
         let rows = try StoreReader(path: configuration.database).samples(afterRowID: 0)
         #expect(rows.count == 1)
@@ -154,15 +163,18 @@ struct InProcessDaemonTests {
             wallNowMs: { WallClock.nowMs() + truthOffset.withLock { $0 } },
             clockSynchronized: { synced.get },
             bootID: "test-boot", clockRecheckSeconds: 0.05)
-        // The second press comes once the correction is committed (however loaded the machine).
+        // The second press comes once the correction is committed (however loaded the machine);
+        // the stream ends once both presses are.
         let corrected = Flag(false)
+        let committed = CommittedPresses()
         let source = ScriptedLiveSource(steps: [
             .init(afterMs: 10, button: 3, kind: .rising), .init(afterMs: 30, button: 3, kind: .falling),
-            .init(afterMs: 50, button: 0, kind: .rising, after: { corrected.get }), .init(afterMs: 30, button: 0, kind: .falling),
-        ], lingerMs: 200)
+            .init(afterMs: 50, button: 0, kind: .rising, awaiting: { await corrected.wait() }), .init(afterMs: 30, button: 0, kind: .falling),
+        ], until: { await committed.wait(for: 2) })
         // The clock syncs once the first press is committed, before the second press.
         try await Smileyd.run(configuration: configuration, source: source, logger: LogCapture().logger,
                               options: .init(shutdownSignals: [], onCommitted: { batch, _ in
+            committed.record(batch)
             if batch.contains(where: { if case .insert = $0 { true } else { false } }) {
                 truthOffset.withLock { $0 = 0 }
                 synced.set(true)
@@ -206,23 +218,25 @@ struct InProcessDaemonTests {
         func status() -> DaemonStatus? {
             FileManager.default.contents(atPath: statusPath).flatMap { try? JSONDecoder().decode(DaemonStatus.self, from: $0) }
         }
-        try await waitFor("the daemon to start") { status() != nil }
+        // The status file and the database, read whenever they change.
+        let changes = try FileChanges(folders: [folder.file("run"), disk.path])
+        try await waitFor("the daemon to start", in: changes) { status() != nil }
 
         disk.fill()
 
         let presses = 2000
         for i in 0..<presses { source.press(button: i % 4) }
-        try await waitFor("the store failure to show in status", seconds: 20) { status()?.storeFailure != nil }
+        try await waitFor("the store failure to show in status", in: changes) { status()?.storeFailure != nil }
         let failure = status()?.storeFailure ?? ""
         #expect(failure.contains("full") || failure.contains("disk"))
         #expect(log.all.contains { $0.contains("store failing") })
 
         // Free the space: everything held in memory is committed.
         try disk.free()
-        try await waitFor("the held presses to be committed", seconds: 30) {
+        try await waitFor("the held presses to be committed", seconds: 60, in: changes) {
             (try? StoreReader(path: configuration.database).totals().samples) == presses
         }
-        try await waitFor("status to recover") { status()?.storeFailure == nil }
+        try await waitFor("status to recover", in: changes) { status()?.storeFailure == nil }
         source.finish()
         try await daemon.value
         #expect(try StoreReader(path: configuration.database).totals().samples == presses)
@@ -253,14 +267,11 @@ final class ControlledSource: EdgeSource, Sendable {
     func finish() { continuation.finish() }
 }
 
-/// Polls a condition (tests only) until it holds, or fails the test after `seconds`.
-func waitFor(_ what: String, seconds: Double = 10, _ condition: () -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !condition() {
-        if Date() > deadline {
-            Issue.record("timed out waiting for \(what)")
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(20))
+/// Awaits a condition on files the daemon writes in `changes`' folders (checked whenever one of
+/// them changes); fails the test if it does not hold within `seconds` (a failure guard).
+func waitFor(_ what: String, seconds: Double = 30, in changes: FileChanges, _ condition: () -> Bool) async throws {
+    guard await changes.until(upTo: .seconds(seconds), condition) else {
+        Issue.record("timed out waiting for \(what)")
+        throw CancellationError()
     }
 }

@@ -135,26 +135,21 @@ struct ProcessTests {
         try process.run()
         // Its log, read on a thread of its own as it comes; SIGTERM once 20 press lines (accepted
         // or re-flagged) are out (however long start-up took), well before the trace's 40 s end.
-        let collected = Mutex((text: "", ended: false))
+        let collected = Observed((text: "", ended: false))
         Thread {
             while case let chunk = err.fileHandleForReading.availableData, !chunk.isEmpty {
-                collected.withLock { $0.text += String(decoding: chunk, as: UTF8.self) }
+                collected.update { $0.text += String(decoding: chunk, as: UTF8.self) }
             }
-            collected.withLock { $0.ended = true }
+            collected.update { $0.ended = true }
         }.start()
-        func pressLines() -> Int {
-            collected.withLock { $0.text }.components(separatedBy: "\n").filter { $0.contains(" press ") && $0.contains("id=") }.count
+        @Sendable func pressLines(_ text: String) -> Int {
+            text.components(separatedBy: "\n").filter { $0.contains(" press ") && $0.contains("id=") }.count
         }
-        let deadline = Date().addingTimeInterval(30)
-        while pressLines() < 20 && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        #expect(await collected.holds(within: .seconds(30)) { pressLines($0.text) >= 20 })
         kill(process.processIdentifier, SIGTERM)
-        while !collected.withLock({ $0.ended }) {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        #expect(await collected.holds(within: .seconds(60)) { $0.ended })
         await process.exited()
-        let log = collected.withLock { $0.text }
+        let log = collected.value.text
         #expect(process.terminationStatus == 0)
         let acknowledged = Set(log.components(separatedBy: "\n").compactMap { line -> String? in
             guard line.contains(" press "), let range = line.range(of: "id=") else { return nil }
@@ -246,28 +241,38 @@ extension ProcessTests {
         process.standardInput = input
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // Each notification as it arrives, with its arrival time, read on a thread of its own.
+        let received = Observed<[(message: String, at: ContinuousClock.Instant)]>([])
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return }
+                let message = String(decoding: buffer[0..<n], as: UTF8.self)
+                if message == endOfTest { return }
+                let now = ContinuousClock.now
+                received.update { $0.append((message, now)) }
+            }
+        }.start()
         // Counted from READY=1 (start-up takes what it takes on a loaded machine): 1.2 s at one
         // ping per 100 ms is about 12; at least 4 leaves a loaded machine plenty of slack.
-        var ready = false
-        var pings = 0
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let startDeadline = Date().addingTimeInterval(30)
-        var until = Date.distantFuture
-        while Date() < until && (ready || Date() < startDeadline) {
-            let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-            if n > 0 {
-                let message = String(decoding: buffer[0..<n], as: UTF8.self)
-                if message.split(separator: "\n").contains("READY=1") && !ready {
-                    ready = true
-                    until = Date().addingTimeInterval(1.2)
-                }
-                if ready && message == "WATCHDOG=1" { pings += 1 }
-            } else {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+        @Sendable func readyAt(_ messages: [(message: String, at: ContinuousClock.Instant)]) -> ContinuousClock.Instant? {
+            messages.first { $0.message.split(separator: "\n").contains("READY=1") }?.at
         }
+        @Sendable func pingsAfterReady(_ messages: [(message: String, at: ContinuousClock.Instant)]) -> Int {
+            guard let ready = readyAt(messages) else { return 0 }
+            return messages.filter { $0.message == "WATCHDOG=1" && $0.at > ready && $0.at <= ready + .milliseconds(1200) }.count
+        }
+        _ = await received.wait(upTo: .seconds(60)) { messages in
+            guard let ready = readyAt(messages) else { return false }
+            return pingsAfterReady(messages) >= 4 || messages.contains { $0.at > ready + .milliseconds(1200) }
+        }
+        let ready = readyAt(received.value) != nil
+        let pings = pingsAfterReady(received.value)
         try input.fileHandleForWriting.write(contentsOf: Data("q".utf8))
         await process.exited()
+        sendDatagram(endOfTest, to: socketPath)
         #expect(ready)
         #expect(pings >= 4)
         #expect(process.terminationStatus == 0)
@@ -282,6 +287,26 @@ extension ProcessTests {
         #expect(lines.contains { $0.hasPrefix("<6>press happy accepted") })
         #expect(lines.contains { $0.hasPrefix("<4>wall clock not synchronized") } || lines.contains { $0.hasPrefix("<6>smileyd started") })
         #expect(!result.stderr.contains("Z info smileyd"))
+    }
+}
+
+/// Ends a test's reader of a notification socket.
+let endOfTest = "END-OF-TEST"
+
+/// Sends one datagram to the AF_UNIX socket at `path`.
+func sendDatagram(_ text: String, to path: String) {
+    let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+    let data = Array(text.utf8)
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            sendto(fd, data, data.count, 0, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        }
     }
 }
 

@@ -1,26 +1,21 @@
 import Foundation
 import SmileyCore
+import SmileyTestSupport
 import Testing
 @testable import SmileyInput
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A flag set from any thread, read by polling in tests.
-private final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+/// A flag set from any thread, awaited by tests.
+private final class Flag: Sendable {
+    private let value = Observed(false)
+    func set() { value.set(true) }
+    var isSet: Bool { value.value }
 
-    /// Waits up to `limit` for the flag.
+    /// Awaits the flag; false if it is not set within `limit` (a failure guard).
     func wait(upTo limit: Duration = .seconds(5)) async -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if isSet { return true }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return isSet
+        await value.holds(within: limit) { $0 }
     }
 }
 
@@ -126,15 +121,15 @@ struct KeyboardSourceTests {
     func cancelWhileBlocked() async throws {
         let pipe = try Pipe()
         defer { pipe.closeRead(); pipe.closeWrite() }
-        let exited = Flag()
+        let exited = Flag(), waiting = Flag()
         let source = KeyboardSource(buttonCount: 2, fileDescriptor: pipe.read, onUnknownKey: nil,
-                                    readerExited: { exited.set() })
+                                    readerExited: { exited.set() }, readerWaiting: { waiting.set() })
         let task = Task {
             var count = 0
             for try await _ in source.edges() { count += 1 }
             return count
         }
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await waiting.wait(upTo: .seconds(30)))
         #expect(!exited.isSet)
         let started = ContinuousClock.now
         task.cancel()
@@ -185,11 +180,11 @@ struct KeyboardSourceTests {
         var before = termios()
         tcgetattr(slave, &before)
 
-        let exited = Flag()
+        let exited = Flag(), waiting = Flag()
         let source = KeyboardSource(buttonCount: 2, fileDescriptor: slave, onUnknownKey: nil,
-                                    readerExited: { exited.set() })
+                                    readerExited: { exited.set() }, readerWaiting: { waiting.set() })
         let task = Task { for try await _ in source.edges() {} }
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(await waiting.wait(upTo: .seconds(30)))
         task.cancel()
         try await task.value
         #expect(await exited.wait())

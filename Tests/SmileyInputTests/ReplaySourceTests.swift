@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import SmileyConfig
 import SmileyCore
+import SmileyTestSupport
 import Testing
 @testable import SmileyInput
 
@@ -170,6 +171,34 @@ struct ReplaySourceTests {
         #expect(elapsed >= .milliseconds(95))
     }
 
+    @Test("paced on its clock: each edge when the clock reaches (its time − the first's) / speed, none before")
+    func pacedOnManualClock() async throws {
+        var source = try Self.source("""
+        event: FALLING EDGE offset: 5 timestamp: [     100.000000000]
+        event:  RISING EDGE offset: 5 timestamp: [     100.500000000]
+        event: FALLING EDGE offset: 6 timestamp: [     101.000000000]
+        """, speed: 10)
+        let clock = ManualClock()
+        source.pacingClock = clock
+        let paced = source
+        let seen = Observed<[Edge]>([])
+        let consumer = Task {
+            for try await edge in paced.edges() { seen.update { $0.append(edge) } }
+        }
+        #expect(await seen.holds { $0.count == 1 })
+        // The second edge, 0.5 s later in the trace, is due 50 ms after the first.
+        await clock.waitUntilSleepers { $0 == [.milliseconds(50)] }
+        clock.advance(by: .milliseconds(49))
+        #expect(seen.value.count == 1)
+        clock.advance(by: .milliseconds(1))
+        #expect(await seen.holds { $0.count == 2 })
+        // Scheduled from the first edge, not from the second: due at 100 ms.
+        await clock.waitUntilSleepers { $0 == [.milliseconds(100)] }
+        clock.advance(to: .milliseconds(100))
+        try await consumer.value
+        #expect(seen.value == source.plannedEdges)
+    }
+
     @Test("cancelling the consumer stops a paced replay")
     func cancelPaced() async throws {
         let source = try Self.source("""
@@ -177,19 +206,17 @@ struct ReplaySourceTests {
         event:  RISING EDGE offset: 5 timestamp: [    1001.000000000]
         """, speed: 1)
         let started = ContinuousClock.now
-        let seen = Mutex(0)
+        let seen = Observed(0)
         let task = Task {
             var count = 0
             for try await _ in source.edges() {
                 count += 1
-                seen.withLock { $0 = count }
+                seen.set(count)
             }
             return count
         }
         // Cancelled once the first edge is in (and the second is 1,000 s away).
-        while seen.withLock({ $0 }) == 0 && ContinuousClock.now - started < .seconds(20) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        #expect(await seen.holds(within: .seconds(20)) { $0 > 0 })
         task.cancel()
         let count = try await task.value
         #expect(count == 1)

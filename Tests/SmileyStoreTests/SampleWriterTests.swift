@@ -78,9 +78,7 @@ struct SampleWriterTests {
             await writer.submit(.insert(makeSample(button: i % 4, at: 10_000 + Int64(i))))
         }
         // Wait for the failure to be reported.
-        for _ in 0..<200 where !log.health.contains(where: { $0.failure != nil }) {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        #expect(await log.waitForHealth { $0.failure != nil })
         let failure = try #require(log.health.first { $0.failure != nil })
         #expect(failure.failure?.contains("full") == true)
         #expect(writer.pendingCount > 0)
@@ -180,13 +178,13 @@ struct StoreReaderTests {
         let folder = TemporaryFolder()
         let path = folder.file("smiley.sqlite")
         let pool = try SmileyDatabase.openForWriting(path: path)
-        let writer = SampleWriter(pool: pool, path: path)
+        let log = WriterLog()
+        let writer = SampleWriter(pool: pool, path: path, onCommitted: { batch, _ in log.committed(batch) })
         let runner = Task { await writer.run() }
         let samples = [makeSample(button: 3, at: 1_000), makeSample(button: 3, at: 2_000),
                        makeSample(button: 0, at: 3_000, misuse: .interval), makeSample(button: 1, at: 9_000)]
         for sample in samples { await writer.submit(.insert(sample)) }
-        while writer.pendingCount > 0 { try await Task.sleep(for: .milliseconds(5)) }
-        try await Task.sleep(for: .milliseconds(20))
+        #expect(await log.waitForCommitted(samples.count))
 
         let reader = try StoreReader(path: path)
         let tally = try reader.tally(in: 0..<5_000, buttons: 4)

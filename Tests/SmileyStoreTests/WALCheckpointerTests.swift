@@ -42,14 +42,13 @@ struct WALCheckpointerTests {
         let folder = TemporaryFolder()
         let path = folder.file("smiley.sqlite")
         let pool = try SmileyDatabase.openForWriting(path: path)
-        let checkpointer = try WALCheckpointer(path: path, thresholdPages: 50)
+        let checkpointed = Observed(0)
+        let checkpointer = try WALCheckpointer(path: path, thresholdPages: 50, onCheckpointed: { checkpointed.set($0) })
         checkpointer.install(on: pool)
         let running = Task { await checkpointer.run() }
         await Self.write(5_000, from: 1_795_341_600_000, to: pool, path: path)
         // The checkpoint runs on its own connection, after the commit that asked for it.
-        for _ in 0..<200 where checkpointer.checkpoints == 0 {
-            try await Task.sleep(for: .milliseconds(25))
-        }
+        #expect(await checkpointed.holds(within: .seconds(60)) { $0 >= 1 })
         checkpointer.close()
         await running.value
         #expect(checkpointer.checkpoints >= 1)
@@ -67,10 +66,13 @@ struct WALCheckpointerTests {
         defer { disk.unmount() }
         let path = disk.file("smiley.sqlite")
         let pool = try SmileyDatabase.openForWriting(path: path)
-        let reports = Mutex<[String?]>([])
+        let reports = Observed<[String?]>([])
+        let checkpointed = Observed(0)
+        // The pause after a failed checkpoint passes when the test says.
+        let clock = ManualClock()
         let checkpointer = try WALCheckpointer(path: path, thresholdPages: 50, onFailureChange: { failure in
-            reports.withLock { $0.append(failure) }
-        })
+            reports.update { $0.append(failure) }
+        }, onCheckpointed: { checkpointed.set($0) }, clock: clock)
         checkpointer.install(on: pool)
         // Not running yet: the WAL grows past the threshold and holds the rows' pages.
         await Self.write(1_000, from: 1_795_341_600_000, to: pool, path: path)
@@ -80,27 +82,27 @@ struct WALCheckpointerTests {
         disk.fill()
 
         let running = Task { await checkpointer.run() }
-        for _ in 0..<400 where reports.withLock({ $0.isEmpty }) {
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        let failure = try #require(reports.withLock { $0.first } ?? nil, "no failure reported")
+        _ = await reports.wait(upTo: .seconds(60)) { !$0.isEmpty }
+        let failure = try #require(reports.value.first ?? nil, "no failure reported")
         #expect(failure.contains("full"), "reason: \(failure)")
         #expect(checkpointer.failure == failure)
         #expect(checkpointer.checkpoints == 0)
 
-        // Room again; the next commit asks for a checkpoint, which now succeeds.
+        // It pauses before trying again.
+        await clock.waitUntilSleepers { $0 == [.seconds(1)] }
+
+        // Room again; the next commit asks for a checkpoint, which succeeds once the pause is over.
         try disk.free()
         await Self.write(1, from: 1_795_341_700_000, to: pool, path: path)
-        for _ in 0..<400 where checkpointer.checkpoints == 0 {
-            try await Task.sleep(for: .milliseconds(25))
-        }
+        clock.advance(by: .seconds(1))
+        #expect(await checkpointed.holds(within: .seconds(60)) { $0 >= 1 })
         checkpointer.close()
         await running.value
         checkpointer.uninstall(from: pool)
         #expect(checkpointer.checkpoints >= 1)
         #expect(checkpointer.failure == nil)
         // Reported once each, however often the failing checkpoint was retried.
-        #expect(reports.withLock { $0 } == [failure, nil])
+        #expect(reports.value == [failure, nil])
         // The checkpoint moved the pages into the database file, and no row is lost.
         let grown = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
         #expect(grown > databaseBytes)

@@ -92,7 +92,8 @@ struct ContractTests {
         // First request held inside the storage: a retry with the same key meets it in progress.
         await gate.close()
         async let first = post(body(button: 1), key: key)
-        #expect(await eventually { await gate.waiting > 0 })
+        #expect(await gate.waitingCount.holds(within: .seconds(30)) { $0 > 0 })
+        #expect(await gate.waiting > 0)
         let conflict = try await post(body(button: 1), key: key)
         #expect(conflict.0 == 409)
         #expect(conflict.2.first(name: "Retry-After") == "1")
@@ -339,6 +340,8 @@ struct ContractTests {
 actor Gate {
     private var closed = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// How many requests wait at the gate, for a test to await.
+    nonisolated let waitingCount = Observed(0)
     var waiting: Int { waiters.count }
 
     func close() { closed = true }
@@ -347,11 +350,15 @@ actor Gate {
         closed = false
         waiters.forEach { $0.resume() }
         waiters.removeAll()
+        waitingCount.set(0)
     }
 
     func passIfOpen() async {
         guard closed else { return }
-        await withCheckedContinuation { waiters.append($0) }
+        await withCheckedContinuation {
+            waiters.append($0)
+            waitingCount.set(waiters.count)
+        }
     }
 }
 

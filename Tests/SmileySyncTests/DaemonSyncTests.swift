@@ -16,6 +16,8 @@ final class DaemonProcess {
     let errors: FileHandle
     /// True once the daemon says its control socket listens (`smileyctl sync` reaches it then).
     let listening = EventLog<Bool>()
+    /// How many presses the daemon has logged as committed.
+    let pressesLogged = Observed(0)
 
     /// The end of the output read so far (a line may come in two reads).
     private final class Tail: Sendable {
@@ -35,7 +37,7 @@ final class DaemonProcess {
         errors = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         process.standardError = output
         process.standardOutput = output
-        let errors = self.errors, listening = self.listening, tail = Tail()
+        let errors = self.errors, listening = self.listening, presses = self.pressesLogged, tail = Tail()
         output.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             guard !data.isEmpty else {
@@ -43,13 +45,17 @@ final class DaemonProcess {
                 return
             }
             try? errors.write(contentsOf: data)
-            let seen = tail.text.withLock { text -> Bool in
+            // Whole lines only; the unfinished last one waits for the next read.
+            let lines = tail.text.withLock { text -> [Substring] in
                 text += String(decoding: data, as: UTF8.self)
-                let found = text.contains("control socket listening")
-                text = String(text.suffix(100))
-                return found
+                guard let end = text.lastIndex(of: "\n") else { return [] }
+                let complete = text[..<end].split(separator: "\n")
+                text = String(text[text.index(after: end)...])
+                return complete
             }
-            if seen { listening.record(true) }
+            if lines.contains(where: { $0.contains("control socket listening") }) { listening.record(true) }
+            let pressLines = lines.filter { $0.contains(" press ") && $0.contains("id=") }.count
+            if pressLines > 0 { presses.update { $0 += pressLines } }
         }
         try process.run()
     }
@@ -211,12 +217,14 @@ struct DaemonSyncTests {
         // With the daemon running and the collector gone, presses pile up and retries back off…
         await running.stop()
         let daemon = try DaemonProcess(config: config, logFile: folder.file("smileyd.log"))
+        let changes = try FileChanges(folders: [folder.file("run")])
         daemon.press("1")
-        try await Task.sleep(for: .milliseconds(300))
+        // The second press once the first is committed (the daemon logs it then).
+        #expect(await daemon.pressesLogged.holds(within: .seconds(30)) { $0 >= 1 })
         daemon.press("4")
         // (Retrying, or — on a machine whose clock is not NTP-synchronized — holding the presses
-        // for the clock correction; either way they wait.)
-        #expect(await eventually(10) {
+        // for the clock correction; either way they wait.) Checked whenever the status file changes.
+        #expect(await changes.until(upTo: .seconds(30)) {
             let live = DaemonStatus.readLive(runtimeDirectory: folder.file("run"))
             return live?.sync?.backlog == 2 && (live?.sync?.state == .retrying || live?.sync?.holdingForClock == true)
         })
@@ -267,10 +275,12 @@ struct DaemonSyncTests {
         let path = terminalConfig(folder: folder, url: collector.url, extra: "retention-days: 30", heartbeatSeconds: 1)
         let terminal = try TerminalDatabase(folder: folder)
         let samples = try terminal.seed(5, terminal: "terminal-a")
+        let changes = try FileChanges(folders: [folder.path])
         let daemon = try DaemonProcess(config: path, logFile: folder.file("smileyd.log"))
         defer { daemon.stopBlocking() }
-        // The first heartbeat goes at start (backlog 5), later ones after the backlog is sent.
-        #expect(try await eventually(10) {
+        // The first heartbeat goes at start (backlog 5), later ones after the backlog is sent:
+        // checked whenever the collector's database (beside the terminal's) changes.
+        #expect(try await changes.until(upTo: .seconds(30)) {
             let terminals = try await collector.storage.terminals()
             return terminals.first?.heartbeat?.backlog == 0 && terminals.first?.heartbeat?.lastSyncAt != nil
         })
@@ -294,17 +304,18 @@ struct NetworkReturnTests {
         // the other. The terminal's end of the cable starts down.
         let tag = "\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
         let terminalHost = "smiley-t-\(tag)", collectorHost = "smiley-c-\(tag)"
-        #expect(shell(["ip", "netns", "add", terminalHost]) && shell(["ip", "netns", "add", collectorHost]))
+        #expect(await command(["ip", "netns", "add", terminalHost]))
+        #expect(await command(["ip", "netns", "add", collectorHost]))
         defer {
             shell(["ip", "netns", "del", terminalHost])
             shell(["ip", "netns", "del", collectorHost])
         }
-        #expect(shell(["ip", "-n", terminalHost, "link", "add", "a0", "type", "veth", "peer", "name", "b0", "netns", collectorHost]))
-        #expect(shell(["ip", "-n", terminalHost, "addr", "add", "10.66.0.1/24", "dev", "a0"]))
-        #expect(shell(["ip", "-n", collectorHost, "addr", "add", "10.66.0.2/24", "dev", "b0"]))
-        #expect(shell(["ip", "-n", collectorHost, "link", "set", "b0", "up"]))
-        #expect(shell(["ip", "-n", collectorHost, "link", "set", "lo", "up"]))
-        #expect(shell(["ip", "-n", terminalHost, "link", "set", "lo", "up"]))
+        #expect(await command(["ip", "-n", terminalHost, "link", "add", "a0", "type", "veth", "peer", "name", "b0", "netns", collectorHost]))
+        #expect(await command(["ip", "-n", terminalHost, "addr", "add", "10.66.0.1/24", "dev", "a0"]))
+        #expect(await command(["ip", "-n", collectorHost, "addr", "add", "10.66.0.2/24", "dev", "b0"]))
+        #expect(await command(["ip", "-n", collectorHost, "link", "set", "b0", "up"]))
+        #expect(await command(["ip", "-n", collectorHost, "link", "set", "lo", "up"]))
+        #expect(await command(["ip", "-n", terminalHost, "link", "set", "lo", "up"]))
         let token = "tok-" + UUID().uuidString
         folder.write("tokens", "terminal-a \(token)\n", mode: 0o600)
         folder.write("collector.yaml", "host: 0.0.0.0\nport: 18090\ndatabase: collector.sqlite\ntokens-file: tokens\n")
@@ -342,22 +353,24 @@ struct NetworkReturnTests {
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = nil
         daemon.environment = env
+        let changes = try FileChanges(folders: [folder.path, folder.file("run")])
         try daemon.run()
         defer {
             daemon.terminate()
             daemon.waitUntilExit()
         }
         // The first attempt finds no network and backs off (full jitter over up to five minutes:
-        // a short draw just fails again and draws anew).
-        #expect(await eventually(60) {
+        // a short draw just fails again and draws anew). Checked whenever the status file changes.
+        #expect(await changes.until(upTo: .seconds(60)) {
             guard let sync = DaemonStatus.readLive(runtimeDirectory: folder.file("run"))?.sync else { return false }
             return sync.state == .retrying && (sync.nextAttemptAtMs ?? 0) > wallNow() + 20_000
         }, "\(String(describing: DaemonStatus.readLive(runtimeDirectory: folder.file("run"))?.sync))")
         #expect(try await terminal.store.counts().unsynced == 300)
         // Plug the cable in.
         let pluggedAt = Date()
-        #expect(shell(["ip", "-n", terminalHost, "link", "set", "a0", "up"]))
-        #expect(await eventually(20) { (try? await terminal.store.counts().unsynced) == 0 })
+        #expect(await command(["ip", "-n", terminalHost, "link", "set", "a0", "up"]))
+        // Checked whenever the database's log changes.
+        #expect(await changes.until(upTo: .seconds(20)) { (try? await terminal.store.counts().unsynced) == 0 })
         let drainSeconds = Date().timeIntervalSince(pluggedAt)
         #expect(drainSeconds < 15)
         let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""

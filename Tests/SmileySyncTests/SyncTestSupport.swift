@@ -139,16 +139,6 @@ struct CollectorFixture {
 
 func wallNow() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-/// Polls `condition` every 20 ms until it holds or `seconds` pass.
-func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
-
 /// Waits for a sync request to finish.
 func finish(_ stream: AsyncStream<SyncProgress>) async -> SyncProgress? {
     var last: SyncProgress?

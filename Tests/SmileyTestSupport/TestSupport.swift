@@ -67,11 +67,14 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     process.standardOutput = out
     process.standardError = errHandle
     process.standardInput = input
+    // Told of the end by Foundation's termination handler (its waitUntilExit() polls a run loop).
+    let ended = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in ended.signal() }
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    ended.wait()
     try? errHandle.close()
     let errData = FileManager.default.contents(atPath: errPath) ?? Data()
     return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
@@ -95,39 +98,32 @@ public func runProcessAsync(_ executable: String, _ arguments: [String], environ
     }
 }
 
-/// A value handed from one thread to another: `wait()` blocks until `set(_:)` has been called.
-public final class DataBox: @unchecked Sendable {
+/// A value handed from one thread to another: `wait()` blocks until `set(_:)` has been called;
+/// `value()` awaits it without holding a thread.
+public final class DataBox: Sendable {
+    private let data = Observed<Data?>(nil)
     private let condition = NSCondition()
-    private var data: Data?
 
     public init() {}
 
     public func set(_ value: Data) {
         condition.lock()
-        data = value
-        condition.signal()
+        data.set(value)
+        condition.broadcast()
         condition.unlock()
     }
 
     public func wait() -> Data {
         condition.lock()
         defer { condition.unlock() }
-        while data == nil { condition.wait() }
-        return data ?? Data()
+        while data.value == nil { condition.wait() }
+        return data.value ?? Data()
     }
 
-    /// The same, for async tests: polls rather than holding one of Swift's cooperative threads.
-    public func value() async -> Data {
-        while true {
-            if let current = peek() { return current }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
-    private func peek() -> Data? {
-        condition.lock()
-        defer { condition.unlock() }
-        return data
+    /// The value once set; nil if it is not set within `bound` (a failure guard).
+    @discardableResult
+    public func value(upTo bound: Duration = .seconds(60)) async -> Data? {
+        await data.wait(upTo: bound) { $0 != nil } ?? nil
     }
 }
 
@@ -195,10 +191,22 @@ public final class SmallDisk: Sendable {
 }
 
 extension Process {
-    /// `waitUntilExit()` for async tests: polls rather than holding one of Swift's cooperative
-    /// threads (two on a two-core machine, where two blocked threads stop every other test's tasks).
-    public func exited() async {
-        while isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+    /// Awaits the end of a running process without holding a thread: Foundation's termination
+    /// handler says when it has ended. A process still running after `bound` (a failure guard) is
+    /// killed (SIGKILL, which the test's assertions on its status then show) and false returned.
+    /// The process's own termination handler, if any, is replaced.
+    @discardableResult
+    public func exited(upTo bound: Duration = .seconds(120)) async -> Bool {
+        let ended = Observed(false)
+        terminationHandler = { _ in ended.set(true) }
+        // Foundation clears isRunning before it reads the handler: one of the two sees the end.
+        if !isRunning { ended.set(true) }
+        let inTime = await ended.holds(within: bound) { $0 }
+        if !inTime {
+            kill(processIdentifier, SIGKILL)
+            _ = await ended.wait(upTo: .seconds(3600)) { $0 }
+        }
         waitUntilExit()
+        return inTime
     }
 }

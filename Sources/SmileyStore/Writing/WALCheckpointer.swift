@@ -33,13 +33,23 @@ public final class WALCheckpointer: Sendable {
     private let connection: DatabaseQueue
     private let thresholdPages: Int32
     private let onFailureChange: FailureHandler?
+    private let onCheckpointed: (@Sendable (_ checkpoints: Int) -> Void)?
+    /// The clock of the pause after a failed checkpoint (tests pass one they advance).
+    private let clock: any Clock<Duration>
 
     /// Opens the checkpointing connection to the daemon's database (which is in WAL mode).
     ///   - onFailureChange: called (on the checkpointer's task) when a checkpoint fails with a
     ///     reason other than the last one's, and when one succeeds after a failure.
+    ///   - onCheckpointed: called (on the checkpointer's task) after each checkpoint that
+    ///     completes, with how many have so far (tests await it).
+    ///   - clock: what the pause after a failed checkpoint waits on.
     public init(path: String, thresholdPages: Int = WALCheckpointer.defaultThresholdPages,
-                onFailureChange: FailureHandler? = nil) throws(StoreError) {
+                onFailureChange: FailureHandler? = nil,
+                onCheckpointed: (@Sendable (_ checkpoints: Int) -> Void)? = nil,
+                clock: any Clock<Duration> = ContinuousClock()) throws(StoreError) {
         self.onFailureChange = onFailureChange
+        self.onCheckpointed = onCheckpointed
+        self.clock = clock
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -97,12 +107,13 @@ public final class WALCheckpointer: Sendable {
                 try await connection.writeWithoutTransaction { db in
                     _ = try db.checkpoint(.passive)
                 }
-                let recovered = state.withLock { state -> Bool in
+                let (recovered, checkpoints) = state.withLock { state -> (Bool, Int) in
                     state.checkpoints += 1
                     defer { state.failure = nil }
-                    return state.failure != nil
+                    return (state.failure != nil, state.checkpoints)
                 }
                 if recovered { onFailureChange?(nil) }
+                onCheckpointed?(checkpoints)
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
                 // Another connection holds the checkpoint lock (one closing checkpoints as it goes):
                 // the log is being copied already. Not a failure; the next commit asks again.
@@ -116,7 +127,7 @@ public final class WALCheckpointer: Sendable {
                     return state.failure != reason
                 }
                 if changed { onFailureChange?(reason) }
-                try? await Task.sleep(for: .seconds(1))
+                try? await clock.sleep(for: .seconds(1), tolerance: nil)
             }
         }
     }

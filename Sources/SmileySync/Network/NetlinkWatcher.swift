@@ -29,10 +29,17 @@ public struct NetworkChange: OptionSet, Sendable, Hashable {
 public final class NetlinkWatcher: Sendable {
     private let fd: Int32
     private let waiter: FileDescriptorWaiter
+    /// Called each time the listening thread is about to wait for the kernel (tests use it).
+    let listening: (@Sendable () -> Void)?
 
     /// - Parameter networkNamespace: a path such as /run/netns/NAME to watch another network
     ///   namespace (tests); nil for the daemon's own.
-    public init(networkNamespace: String? = nil) throws(SystemCallError) {
+    public convenience init(networkNamespace: String? = nil) throws(SystemCallError) {
+        try self.init(networkNamespace: networkNamespace, listening: nil)
+    }
+
+    init(networkNamespace: String?, listening: (@Sendable () -> Void)?) throws(SystemCallError) {
+        self.listening = listening
         let fd = networkNamespace.map { path in path.withCString { smiley_netlink_open($0) } } ?? smiley_netlink_open(nil)
         guard fd >= 0 else { throw SystemCallError(call: "netlink socket", errno: errno) }
         self.fd = fd
@@ -56,6 +63,7 @@ public final class NetlinkWatcher: Sendable {
         let thread = Thread { [self] in
             while true {
                 let wake: FileDescriptorWaiter.Wake
+                listening?()
                 do {
                     wake = try waiter.wait(for: fd)
                 } catch {
