@@ -94,7 +94,7 @@ struct PostgresStorageTests {
         try process.run()
         let first = DataBox()
         Thread { first.set(out.fileHandleForReading.availableData) }.start()
-        let line = String(decoding: await first.value(), as: UTF8.self)
+        let line = String(decoding: try #require(await first.value()), as: UTF8.self)
         #expect(line.hasPrefix("listening http://127.0.0.1:"), "\(line)")
         let base = line.dropFirst("listening ".count).trimmingCharacters(in: .whitespacesAndNewlines)
         let (body, response) = try await URLSession.shared.data(from: try #require(URL(string: base + "/health")))
