@@ -12,13 +12,7 @@ struct ReadOnlySyncTests {
           .enabled(if: geteuid() == 0, "switching to an unprivileged user needs root (CI runs as root)"))
     func readOnlyUserSync() async throws {
         let terminal = TestTerminal()
-        terminal.folder.write("smiley.yaml", keyboardTerminalYAML(terminal: "kiosk-1") + """
-            upstream:
-              url: http://127.0.0.1:9
-              token-file: upstream.token
-
-            """)
-        terminal.folder.write("upstream.token", "tok\n", mode: 0o600)
+        writeUnreachableUpstreamTerminal(in: terminal.folder, terminal: "kiosk-1", token: "tok")
         try await terminal.store(presses("2026-11-22", hour: 12, [1, 0, 2, 4]))
         chmod(terminal.folder.path, 0o755)
         for file in [terminal.config, terminal.database, terminal.database + "-wal", terminal.database + "-shm"] {

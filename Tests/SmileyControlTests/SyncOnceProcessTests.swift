@@ -76,13 +76,7 @@ struct SyncOnceProcessTests {
     func smileyctlDelegates() async throws {
         let terminal = TestTerminal()
         // An upstream is configured; no daemon runs, so no socket answers.
-        terminal.folder.write("smiley.yaml", keyboardTerminalYAML(terminal: "kiosk-1") + """
-            upstream:
-              url: http://127.0.0.1:9
-              token-file: upstream.token
-
-            """)
-        terminal.folder.write("upstream.token", "tok\n", mode: 0o600)
+        writeUnreachableUpstreamTerminal(in: terminal.folder, terminal: "kiosk-1", token: "tok")
         // smileyctl copied beside a stand-in smileyd (smileyctl looks beside its own executable).
         let bin = TemporaryFolder()
         let copy = bin.file("smileyctl")

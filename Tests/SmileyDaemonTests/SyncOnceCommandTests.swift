@@ -6,13 +6,7 @@ import Testing
 @Suite("smileyd --sync-once refuses what it cannot do", .timeLimit(.minutes(2)))
 struct SyncOnceCommandTests {
     static func upstreamConfig(_ folder: TemporaryFolder, tokenMode: Int = 0o600) -> String {
-        folder.write("upstream.token", "secret-token\n", mode: tokenMode)
-        return folder.write("smiley.yaml", keyboardTerminalYAML(terminal: "terminal-a") + """
-            upstream:
-              url: http://127.0.0.1:9
-              token-file: upstream.token
-
-            """)
+        writeUnreachableUpstreamTerminal(in: folder, terminal: "terminal-a", tokenMode: tokenMode)
     }
 
     @Test("no upstream: section: exit 78, saying where to add it")

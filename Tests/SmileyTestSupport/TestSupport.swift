@@ -127,6 +127,20 @@ public final class DataBox: Sendable {
     }
 }
 
+/// A keyboard terminal whose upstream nobody answers (port 9), written into `folder` as
+/// smiley.yaml with its token file beside it; returns the configuration's path.
+@discardableResult
+public func writeUnreachableUpstreamTerminal(in folder: TemporaryFolder, terminal: String,
+                                             token: String = "secret-token", tokenMode: Int = 0o600) -> String {
+    folder.write("upstream.token", token + "\n", mode: tokenMode)
+    return folder.write("smiley.yaml", keyboardTerminalYAML(terminal: terminal) + """
+        upstream:
+          url: http://127.0.0.1:9
+          token-file: upstream.token
+
+        """)
+}
+
 /// The configuration most process tests start from: a keyboard terminal with four buttons in
 /// Europe/Helsinki, its database (`smiley.sqlite`) and runtime folder (`run`) beside the file.
 /// `sections` (top-level YAML, e.g. `"report:\n  …"`) is appended as it is.
