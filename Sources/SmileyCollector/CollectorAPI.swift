@@ -14,6 +14,7 @@ import SmileyWire
 /// - `POST /v1/heartbeat` — how a terminal is doing;
 /// - `GET /v1/summary?site=…&day=YYYY-MM-DD[&includeMisuse=true]` — one site's day across terminals;
 /// - `GET /v1/terminals` — what each terminal sent last;
+/// every request but /health with a bearer token, and only what its credential allows (``Access``);
 /// - `GET /health` — liveness and totals, without a token.
 public struct CollectorAPI: Sendable {
     public let storage: any CollectorStorage
@@ -59,7 +60,8 @@ public struct CollectorAPI: Sendable {
     // MARK: Handlers
 
     func postBatch(_ request: Request) async throws(CollectorHTTPError) -> Response {
-        let terminal = try authenticate(request)
+        let principal = try await authenticate(request)
+        try require(Access.may(principal, .postBatch))
         guard let key = request.headers[Self.idempotencyKey], !key.isEmpty else {
             throw CollectorHTTPError(.badRequest, "Idempotency-Key header required: the batch's UUID")
         }
@@ -74,9 +76,7 @@ public struct CollectorAPI: Sendable {
                 throw CollectorHTTPError(.badRequest, error.message)
             }
         }
-        guard batch.terminal == terminal else {
-            throw CollectorHTTPError(.forbidden, "this token belongs to terminal \(terminal), the batch says \(batch.terminal)")
-        }
+        let terminal = try await authorizeWrite(principal, .postBatch, terminal: batch.terminal, site: batch.site)
         guard WireDecoder.uuid(key) == batch.id else {
             throw CollectorHTTPError(.badRequest, "Idempotency-Key must be the batch's UUID (\(batch.key))")
         }
@@ -107,7 +107,8 @@ public struct CollectorAPI: Sendable {
     }
 
     func postHeartbeat(_ request: Request) async throws(CollectorHTTPError) -> Response {
-        let terminal = try authenticate(request)
+        let principal = try await authenticate(request)
+        try require(Access.may(principal, .postHeartbeat))
         let heartbeat = try await withBodyPermit { () async throws(CollectorHTTPError) -> Heartbeat in
             let heartbeatCap = limits.maxHeartbeatBytes < maxBodyBytes
             let body = try await readBody(request, limit: heartbeatCap ? limits.maxHeartbeatBytes : maxBodyBytes,
@@ -121,9 +122,7 @@ public struct CollectorAPI: Sendable {
         if let problem = heartbeat.limitProblem {
             throw CollectorHTTPError(.badRequest, "the body is not a heartbeat: \(problem)")
         }
-        guard heartbeat.terminal == terminal else {
-            throw CollectorHTTPError(.forbidden, "this token belongs to terminal \(terminal), the heartbeat says \(heartbeat.terminal)")
-        }
+        let terminal = try await authorizeWrite(principal, .postHeartbeat, terminal: heartbeat.terminal, site: heartbeat.site)
         do {
             try await storage.recordHeartbeat(heartbeat, terminal: terminal, receivedAtMs: nowMs())
         } catch {
@@ -134,7 +133,8 @@ public struct CollectorAPI: Sendable {
     }
 
     func getSummary(_ request: Request) async throws(CollectorHTTPError) -> Response {
-        _ = try authenticate(request)
+        let principal = try await authenticate(request)
+        try require(Access.may(principal, .getSummary))
         let query = request.uri.queryParameters
         guard let site = query.get("site"), !site.isEmpty else {
             throw CollectorHTTPError(.badRequest, "site is required: /v1/summary?site=…&day=YYYY-MM-DD")
@@ -149,6 +149,7 @@ public struct CollectorAPI: Sendable {
             }
             includeMisuse = value == "true"
         }
+        try await authorizeRead(principal, .getSummary, site: site)
         do {
             let summary = try await storage.summary(site: site, day: day, includeMisuse: includeMisuse)
             return try encode(summary)
@@ -158,9 +159,10 @@ public struct CollectorAPI: Sendable {
     }
 
     func getTerminals(_ request: Request) async throws(CollectorHTTPError) -> Response {
-        _ = try authenticate(request)
+        let principal = try await authenticate(request)
+        try require(Access.may(principal, .getTerminals))
         do {
-            return try encode(try await storage.terminals())
+            return try encode(try await visible(try await storage.terminals(), to: principal))
         } catch {
             throw .unavailable("the terminals cannot be read now")
         }
@@ -178,17 +180,6 @@ public struct CollectorAPI: Sendable {
     }
 
     // MARK: Pieces
-
-    /// The terminal of the request's bearer token; 401 without a valid one.
-    func authenticate(_ request: Request) throws(CollectorHTTPError) -> String {
-        guard let header = request.headers[.authorization] else { throw .unauthorized }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer",
-              let terminal = tokens.terminal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
-            throw .unauthorized
-        }
-        return terminal
-    }
 
     /// Runs `read` (reading, decompressing and decoding a body) holding one of ``bodies``' permits;
     /// 503 with `Retry-After` when all are taken.

@@ -23,7 +23,8 @@ public struct CollectorConfigError: UserFacingError, Sendable, Equatable {
 ///                          #   collector's user); without it PGPASSFILE or ~/.pgpass
 /// database-tls: verify-full  # PostgreSQL over TCP: verify-full (default) or disable
 /// database-ca-file: ca.pem # the certificates that verify PostgreSQL's (default: the system's)
-/// tokens-file: tokens      # lines `terminal-id token`, mode 0600
+/// tokens-file: tokens      # legacy: lines `terminal-id token`, mode 0600 (optional; credentials live in
+///                          #   the database: smiley-collector token add / token import)
 /// max-body-bytes: 33554432 # largest request body, after decompression (default 32 MiB)
 /// max-heartbeat-bytes: 32768   # largest heartbeat, after decompression (default 32 KiB)
 /// max-connections: 2048        # open connections at most; more wait until one closes
@@ -38,7 +39,8 @@ public struct CollectorConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var database: String
-    public var tokensFile: String
+    /// The legacy tokens file; nil when every credential is in the database.
+    public var tokensFile: String?
     public var maxBodyBytes: Int
     /// Connections, timeouts, bodies at once, the heartbeat's size.
     public var limits: CollectorLimits
@@ -47,7 +49,7 @@ public struct CollectorConfiguration: Sendable, Equatable {
     /// Set when `database:` is a `postgresql://` URL (with the `database-…` keys beside it).
     public var postgres: PostgresSettings?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, database: String, tokensFile: String,
+    public init(host: String = "127.0.0.1", port: Int = 8080, database: String, tokensFile: String? = nil,
                 maxBodyBytes: Int = 32 * 1024 * 1024, limits: CollectorLimits = CollectorLimits(),
                 tlsCertificate: String? = nil, tlsKey: String? = nil, postgres: PostgresSettings? = nil) {
         self.limits = limits
@@ -83,7 +85,8 @@ public struct CollectorConfiguration: Sendable, Equatable {
         static let databaseCAFile = ConfigKey.value("database-ca-file", allowed: "a path (PEM)", default: "— (the system's)",
                                                     help: "the certificates that verify PostgreSQL's")
         static let tokensFile = ConfigKey.value("tokens-file", allowed: "a path; the file's mode 0600",
-                                                default: "— (required)", help: "lines `terminal-id token`")
+                                                default: "— (none: credentials in the database only)",
+                                                help: "legacy: lines `terminal-id token` (see smiley-collector token import)")
         static let maxBodyBytes = ConfigKey.integer("max-body-bytes", 1024...(1 << 30), "bytes",
                                                     default: defaults.maxBodyBytes,
                                                     help: "largest request body, after decompression")
@@ -109,8 +112,8 @@ public struct CollectorConfiguration: Sendable, Equatable {
     }
 
     static let keys = Key.all.map(\.name)
-    /// The defaults of every key but `database` and `tokens-file` (which have none).
-    static let defaults = CollectorConfiguration(database: "", tokensFile: "")
+    /// The defaults of every key but `database` (which has none).
+    static let defaults = CollectorConfiguration(database: "")
 
     public static func load(path: String) throws(CollectorConfigError) -> CollectorConfiguration {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -162,7 +165,11 @@ public struct CollectorConfiguration: Sendable, Equatable {
             return ""
         }
         let database = try required(Key.database, "the SQLite file to store samples in")
-        let tokens = try required(Key.tokensFile, "lines `terminal-id token`, mode 0600")
+        var tokens: String?
+        if case let (given, node)? = try text(Key.tokensFile) {
+            if given.isEmpty { try section.report(Key.tokensFile, at: node, "must not be empty; leave the key out for none") }
+            tokens = given
+        }
         var host = defaults.host
         if case let (given, node)? = try text(Key.host) {
             if given.isEmpty { try section.report(Key.host, at: node, "must not be empty") }
@@ -177,7 +184,7 @@ public struct CollectorConfiguration: Sendable, Equatable {
         let postgres = try decodePostgres(section, database: database, resolve: resolve)
         return CollectorConfiguration(
             host: host, port: try integer(Key.port, defaults.port),
-            database: postgres == nil && !database.isEmpty ? resolve(database) : database, tokensFile: resolve(tokens),
+            database: postgres == nil && !database.isEmpty ? resolve(database) : database, tokensFile: tokens.map(resolve),
             maxBodyBytes: try integer(Key.maxBodyBytes, defaults.maxBodyBytes),
             limits: CollectorLimits(
                 maxConnections: try integer(Key.maxConnections, defaults.limits.maxConnections),

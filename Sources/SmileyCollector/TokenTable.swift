@@ -4,7 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// Per-terminal bearer tokens, from the tokens file: one `terminal-id token` pair per line,
+/// Per-terminal bearer tokens, from the tokens file (the legacy mode: `smiley-collector token import`
+/// moves them into the database, where they can be revoked): one `terminal-id token` pair per line,
 /// `#` starts a comment. The file must be the collector's user's own and readable by it only
 /// (mode 0600; the unit's comment says the same). Tokens are kept as SHA-256
 /// digests, so a lookup takes the same time whatever the token looks like.
@@ -22,6 +23,14 @@ public struct TokenTable: Sendable {
     /// The terminal a bearer token belongs to.
     public func terminal(forToken token: String) -> String? {
         terminalsByDigest[Self.digest(token)]
+    }
+
+    /// The terminal whose token has this SHA-256 digest.
+    public func terminal(forDigest digest: Data) -> String? { terminalsByDigest[digest] }
+
+    /// Every terminal with its token's digest (what `token import` stores).
+    public var digests: [(terminal: String, digest: Data)] {
+        terminalsByDigest.map { (terminal: $0.value, digest: $0.key) }.sorted { $0.terminal < $1.terminal }
     }
 
     /// The user's name, or its number when it has none.

@@ -15,10 +15,13 @@ struct CollectorCommand: AsyncParsableCommand {
             by terminal and sample id), POST /v1/heartbeat, GET /v1/summary, GET /v1/terminals, GET /health. \
             Stops cleanly on SIGTERM or SIGINT.
 
-            Exit status: 0 after a clean stop; 64 bad usage; 69 cannot listen; 74 storage error; \
-            78 bad configuration or tokens file.
+            Sites and credentials live in the database: `site add`, `site list`, `token add`, `token list`, \
+            `token revoke`, `token import` (docs/fleet.md, "Sites and credentials").
+
+            Exit status: 0 after a clean stop; 64 bad usage; 65 bad data (a site, a time zone, opening hours, \
+            a credential); 69 cannot listen; 74 storage error; 78 bad configuration or tokens file.
             """,
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, SiteCommand.self, TokenCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -71,7 +74,9 @@ struct Serve: AsyncParsableCommand {
     /// Configuration, tokens, database, then serving until a signal stops it.
     func serve() async throws {
         var settings = try CollectorConfiguration.load(path: options.config)
-        let tokens = try TokenTable.load(path: settings.tokensFile)
+        // The legacy tokens file, when configured; otherwise every credential is in the database.
+        let tokens = try settings.tokensFile.map { path throws(CollectorConfigError) in try TokenTable.load(path: path) }
+            ?? TokenTable(pairs: [])
         if let port { settings.port = port }
         let logger = try options.bootstrapLogging()
         let storage: any CollectorStorage

@@ -14,6 +14,8 @@ import Testing
 @Suite("smiley-collector: error answers")
 struct CollectorErrorTests {
     static let token = "0123456789abcdef0123456789abcdef"
+    /// An admin credential's token (terminals' tokens read nothing).
+    static let adminToken = "adminadminadmin0123456789abcdef"
 
     /// Runs `test` against the router in this process, with `storage` (a real one by default) and
     /// `middlewares` inside the collector's own; `logs` collects what the collector logs.
@@ -127,7 +129,8 @@ struct CollectorErrorTests {
                 let message = try Self.errorMessage(response)
                 #expect(message == "the collector cannot store the batch now; retry later")
             }
-            try await client.execute(uri: "/v1/terminals", method: .get, headers: Self.headers) { response in
+            try await client.execute(uri: "/v1/terminals", method: .get,
+                                     headers: [.authorization: "Bearer \(Self.adminToken)"]) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] == nil)
                 let message = try Self.errorMessage(response)
@@ -138,7 +141,7 @@ struct CollectorErrorTests {
         #expect(entries.contains { $0.level == .error && $0.message == "storing a batch failed" && $0.text.contains("terminal: t") })
         #expect(entries.filter { $0.message == "request refused" }.count == 4)
         #expect(entries.contains { $0.text.contains("status: 401") && $0.text.contains("path: /v1/terminals") })
-        #expect(!entries.contains { $0.text.contains(Self.token) || $0.text.contains("not-a-token-of-anyone") })
+        #expect(!entries.contains { $0.text.contains(Self.token) || $0.text.contains(Self.adminToken) || $0.text.contains("not-a-token-of-anyone") })
     }
 }
 
@@ -167,7 +170,8 @@ final class Throwing: RouterMiddleware {
     }
 }
 
-/// A storage that fails every call.
+/// A storage that fails every call but the lookup of ``CollectorErrorTests/adminToken``'s credential
+/// (so that a read gets as far as the storage).
 struct FailingStorage: CollectorStorage {
     struct Failure: Error {}
 
@@ -178,6 +182,19 @@ struct FailingStorage: CollectorStorage {
     func summary(site: String, day: String, includeMisuse: Bool) async throws -> SiteDaySummary { throw Failure() }
     func terminals() async throws -> [TerminalInfo] { throw Failure() }
     func health() async throws -> StorageHealth { throw Failure() }
+
+    func addSite(_ site: Site) async throws { throw Failure() }
+    func sites() async throws -> [Site] { throw Failure() }
+    func site(id: String) async throws -> Site? { throw Failure() }
+    func addCredential(_ scope: CredentialScope, digest: Data, createdAtMs: Int64) async throws -> Int64 { throw Failure() }
+    func credential(digest: Data) async throws -> Credential? {
+        digest == TokenDigest.of(CollectorErrorTests.adminToken) ? Credential(id: 1, scope: .admin, createdAtMs: 0, revokedAtMs: nil) : nil
+    }
+    func credentials() async throws -> [Credential] { throw Failure() }
+    func revokeCredential(id: Int64, atMs: Int64) async throws -> Bool { throw Failure() }
+    func bindTerminal(_ terminal: String, site: String, atMs: Int64) async throws -> String { throw Failure() }
+    func terminalSite(_ terminal: String) async throws -> String? { throw Failure() }
+    func terminalSites() async throws -> [String: String] { throw Failure() }
 }
 
 /// What a logger was given, each entry with its metadata rendered as `key: value` text.

@@ -40,7 +40,7 @@ struct CollectorTests {
         ("database: c\ntokens-file: t\nprot: 80\n", "prot: unknown key"),
         ("database: c\ntokens-file: t\nport: 70000\n", "port: \"70000\" is not allowed"),
         ("tokens-file: t\n", "database: required"),
-        ("database: c\n", "tokens-file: required"),
+        ("database: c\ntokens-file: \"\"\n", "tokens-file: must not be empty"),
         ("database: [a, b]\ntokens-file: t\n", "database: expected a single value"),
         ("- a\n", "expected a mapping"),
     ])
@@ -52,6 +52,14 @@ struct CollectorTests {
         } throws: { error in
             (error as? CollectorConfigError)?.description.contains(says) == true
         }
+    }
+
+    @Test("tokens-file is optional: without it every credential is in the database")
+    func withoutTokensFile() throws {
+        let folder = Folder()
+        let config = try CollectorConfiguration.load(path: folder.write("collector.yaml", "database: c\n"))
+        #expect(config.tokensFile == nil)
+        #expect(config == CollectorConfiguration(database: folder.path + "/c"))
     }
 
     @Test func tokensFile() throws {

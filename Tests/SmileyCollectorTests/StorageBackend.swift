@@ -66,21 +66,27 @@ enum StorageBackend: String, CaseIterable, Sendable, CustomTestStringConvertible
     }
 }
 
-/// The API over a storage, in this process: terminals `t` and `u`, the clock pinned.
+/// The API over a storage, in this process: terminals `t`, `u` and `v` (the tokens file's), an
+/// admin credential that reads (`"admin"`), the clock pinned.
 enum ContractAPI {
-    static let tokens = ["t": "tok-t-0123456789abcdef", "u": "tok-u-0123456789abcdef"]
+    static let tokens = ["t": "tok-t-0123456789abcdef", "u": "tok-u-0123456789abcdef", "v": "tok-v-0123456789abcdef"]
+    static let adminToken = "tok-admin-0123456789abcdef"
     /// 2026-11-22T09:20:00Z, what the API stamps as received.
     static let nowMs: Int64 = 1_795_339_200_000
 
     static func run(_ storage: any CollectorStorage,
                     _ test: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+        if try await storage.credential(digest: TokenDigest.of(adminToken)) == nil {
+            _ = try await storage.addCredential(.admin, digest: TokenDigest.of(adminToken), createdAtMs: nowMs)
+        }
         let api = CollectorAPI(storage: storage, tokens: TokenTable(pairs: tokens.map { (terminal: $0.key, token: $0.value) }),
                                maxBodyBytes: 1024 * 1024, logger: StorageBackend.quiet, nowMs: { nowMs })
         try await Application(router: api.router(), logger: StorageBackend.quiet).test(.router, test)
     }
 
     static func headers(_ terminal: String, key: String? = nil) -> HTTPFields {
-        var headers: HTTPFields = [.authorization: "Bearer \(tokens[terminal] ?? "")", .contentType: "application/json"]
+        let token = terminal == "admin" ? adminToken : tokens[terminal] ?? terminal
+        var headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
         if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
         return headers
     }
@@ -105,7 +111,8 @@ enum ContractAPI {
         }
     }
 
-    static func get(_ client: any TestClientProtocol, _ uri: String, as terminal: String? = "t") async throws -> (HTTPResponse.Status, String) {
+    /// `as`: a terminal of ``tokens``, `"admin"`, another token, or nil for none.
+    static func get(_ client: any TestClientProtocol, _ uri: String, as terminal: String? = "admin") async throws -> (HTTPResponse.Status, String) {
         try await client.execute(uri: uri, method: .get, headers: terminal.map { headers($0) } ?? [:]) { response in
             (response.status, String(buffer: response.body))
         }

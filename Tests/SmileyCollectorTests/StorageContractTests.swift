@@ -125,8 +125,8 @@ struct StorageContractTests {
                     API.sample(API.id(), survey: "r", button: 2),
                 ]).0 == .ok)
                 #expect(try await API.post(client, "u", key: API.id(), [API.sample(API.id(), button: 2, name: "happy")]).0 == .ok)
-                // Another site's sample on the same day.
-                #expect(try await API.post(client, "u", site: "elsewhere", key: API.id(), [API.sample(API.id(), button: 0)]).0 == .ok)
+                // Another site's sample on the same day (another terminal: u belongs to site s now).
+                #expect(try await API.post(client, "v", site: "elsewhere", key: API.id(), [API.sample(API.id(), button: 0)]).0 == .ok)
 
                 let (status, body) = try await API.get(client, "/v1/summary?site=s&day=2026-11-22")
                 #expect(status == .ok)

@@ -308,7 +308,9 @@ struct ContractTests {
             let response = try await http.execute(request, timeout: .seconds(5))
             return (Int(response.status.code), Data(buffer: try await response.body.collect(upTo: 1 << 20)))
         }
-        let token = collector.tokens["terminal-a"]
+        // Terminals' tokens read nothing: an admin credential reads (#10, item 6).
+        let token = "admin-" + UUID().uuidString.lowercased()
+        _ = try await collector.storage.addCredential(.admin, digest: TokenDigest.of(token), createdAtMs: 0)
         // 2026-11-22T09:00Z + 2 h offset: the local day is 2026-11-22.
         let (status, data) = try await get("/v1/summary?site=site-1&day=2026-11-22", token: token)
         #expect(status == 200)

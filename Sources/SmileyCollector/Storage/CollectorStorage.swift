@@ -12,7 +12,8 @@ import SmileyWire
 /// - the same key with the same payload fingerprint gets the stored result; with another
 ///   fingerprint, ``SubmitOutcome/payloadMismatch``; while the first is still running,
 ///   ``SubmitOutcome/inProgress``.
-public protocol CollectorStorage: Sendable {
+/// It also keeps the organisation and the credentials (``OrganisationStorage``).
+public protocol CollectorStorage: OrganisationStorage {
     func submit(_ batch: WireBatch, terminal: String, key: String, fingerprint: Data,
                 receivedAtMs: Int64) async throws -> SubmitOutcome
     func recordHeartbeat(_ heartbeat: Heartbeat, terminal: String, receivedAtMs: Int64) async throws

@@ -19,8 +19,8 @@ public final class PostgresCollectorStorage: CollectorStorage {
     /// The connection pool; run it (`client.run()`, or in a ServiceGroup) for the calls to work.
     public let client: PostgresClient
     private let connection: PostgresConnection.Configuration
-    private let logger: Logger
-    private let deadline: StorageDeadline
+    let logger: Logger
+    let deadline: StorageDeadline
 
     /// - Parameters:
     ///   - environment: where PGPASSFILE and HOME are looked up when there is no `database-password-file`.

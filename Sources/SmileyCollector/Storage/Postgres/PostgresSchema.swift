@@ -58,6 +58,7 @@ enum PostgresSchema {
             )
             """,
         ]),
+        organisation,
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -114,6 +114,7 @@ public final class SQLiteCollectorStorage: CollectorStorage {
             try db.execute(sql: "CREATE INDEX sample_by_site_day ON sample(site, local_day)")
             // The unique (terminal, uuid) index serves lookups by terminal.
         }
+        migrator.registerMigration("v3-organisation-credentials", migrate: migrateOrganisation)
         return migrator
     }
 
