@@ -12,6 +12,10 @@ if [ ! -s demo/upstream.token ]; then
   printf '%s\n' "$token" > demo/upstream.token
   printf 'demo-terminal %s\n' "$token" > demo/collector-tokens
 fi
+# Terminals' tokens read nothing: the demo reads the summary with an admin credential.
+if [ ! -s demo/collector-admin.token ]; then
+  "$bin/smiley-collector" token add --admin --config examples/collector.yaml --log-level error > demo/collector-admin.token
+fi
 umask 022
 "$bin/smiley-collector" --config examples/collector.yaml --log-level notice &
 collector=$!
@@ -26,6 +30,6 @@ echo "== smileyctl status"
 "$bin/smileyctl" status --config examples/keyboard-upstream.yaml
 echo "== the collector's view: GET /v1/summary?site=demo-store&day=$(date +%F)"
 if command -v curl >/dev/null; then
-  curl -s -H "Authorization: Bearer $(cat demo/upstream.token)" \
+  curl -s -H "Authorization: Bearer $(cat demo/collector-admin.token)" \
     "http://127.0.0.1:8089/v1/summary?site=demo-store&day=$(date +%F)"; echo
 fi
