@@ -50,8 +50,9 @@ extension CollectorAPI {
         var bound = known
         if bound == nil {
             do {
-                bound = action == .postBatch ? try await storage.bindTerminal(own, site: site, atMs: nowMs())
-                                             : try await storage.terminalSite(own)
+                // Read first: binding is a write, needed once per terminal.
+                bound = try await storage.terminalSite(own)
+                if bound == nil, action == .postBatch { bound = try await storage.bindTerminal(own, site: site, atMs: nowMs()) }
             } catch {
                 let noun = action == .postBatch ? "batch" : "heartbeat"
                 logger.error("storing a \(noun) failed", metadata: ["terminal": "\(own)", "error": "\(error)"])

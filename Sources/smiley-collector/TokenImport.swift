@@ -29,7 +29,7 @@ struct TokenImport: AsyncParsableCommand {
             let table = try TokenTable.load(path: file)
             let lines = try await options.withStorage { storage -> [String] in
                 guard try await storage.site(id: site) != nil else {
-                    throw OrganisationError("site \(site) does not exist; add it first: smiley-collector site add \(site) --region R --time-zone Z")
+                    throw OrganisationError.unknownSite(site)
                 }
                 for (terminal, _) in table.digests {
                     if let problem = OrganisationName.problem(terminal, what: "terminal id") { throw OrganisationError("\(file): \(problem)") }

@@ -26,13 +26,4 @@ public struct Principal: Sendable, Equatable {
         }
         self.credential = credential.id
     }
-
-    /// For logs: the kind and the credential or terminal, never the token.
-    public var logName: String {
-        switch role {
-        case .terminal(let terminal, _): credential.map { "terminal \(terminal) (credential \($0))" } ?? "terminal \(terminal) (tokens-file)"
-        case .viewer: "viewer (credential \(credential ?? 0))"
-        case .admin: "admin (credential \(credential ?? 0))"
-        }
-    }
 }

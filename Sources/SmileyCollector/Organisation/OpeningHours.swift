@@ -21,12 +21,12 @@ public struct OpeningHours: Sendable, Equatable, CustomStringConvertible {
     public static let maxEntries = 64
 
     /// The open intervals of each day, sorted; a day without any is closed.
-    public private(set) var days: [Weekday: [Interval]]
+    public private(set) var days: [Day: [Interval]]
     /// The entries as given, normalised (lowercase, single spaces, `, ` between them).
     public let description: String
 
     /// Whether the site is open at `minute` (0..<1440) of `day`, local time.
-    public func isOpen(_ day: Weekday, minute: Int) -> Bool {
+    public func isOpen(_ day: Day, minute: Int) -> Bool {
         days[day, default: []].contains { $0.start <= minute && minute < $0.end }
     }
 
@@ -38,15 +38,15 @@ public struct OpeningHours: Sendable, Equatable, CustomStringConvertible {
         let entries = text.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { String($0).lowercased() } }
         guard entries.count <= Self.maxEntries else { throw fail("more than \(Self.maxEntries) entries") }
-        var days: [Weekday: [Interval]] = [:]
+        var days: [Day: [Interval]] = [:]
         var normalised: [String] = []
         for (index, fields) in entries.enumerated() {
             let number = index + 1
             guard fields.count == 2 else {
                 throw fail(fields.isEmpty ? "entry \(number) is empty" : "entry \(number) \"\(fields.joined(separator: " "))\" is not `DAYS HH:MM-HH:MM`")
             }
-            let range = try Self.days(fields[0], entry: number, fail: fail)
-            let interval = try Self.interval(fields[1], entry: number, fail: fail)
+            let range = try Self.parseDays(fields[0], entry: number, fail: fail)
+            let interval = try Self.parseInterval(fields[1], entry: number, fail: fail)
             for day in range {
                 if let clash = days[day, default: []].first(where: { $0.start < interval.end && interval.start < $0.end }) {
                     throw fail("entry \(number) overlaps \(day.name) \(Self.clock(clash.start))-\(Self.clock(clash.end))")
@@ -60,23 +60,23 @@ public struct OpeningHours: Sendable, Equatable, CustomStringConvertible {
         self.description = normalised.joined(separator: ", ")
     }
 
-    static func days(_ text: String, entry: Int, fail: (String) -> OrganisationError) throws(OrganisationError) -> [Weekday] {
+    static func parseDays(_ text: String, entry: Int, fail: (String) -> OrganisationError) throws(OrganisationError) -> [Day] {
         let names = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-        let known = Weekday.allCases.map(\.name).joined(separator: ", ")
+        let known = Day.allCases.map(\.name).joined(separator: ", ")
         guard (1...2).contains(names.count) else { throw fail("entry \(entry): days \"\(text)\" are not one day or a range `mon-fri`") }
-        var range: [Weekday] = []
+        var range: [Day] = []
         for name in names {
-            guard let day = Weekday(name: name) else { throw fail("entry \(entry): \"\(name)\" is not a day; use \(known)") }
+            guard let day = Day(name: name) else { throw fail("entry \(entry): \"\(name)\" is not a day; use \(known)") }
             range.append(day)
         }
         guard let first = range.first, let last = range.last else { throw fail("entry \(entry): no day") }
         guard first <= last else {
             throw fail("entry \(entry): \(text) runs backwards; ranges go from Monday towards Sunday (write \(first.name)-sun, mon-\(last.name))")
         }
-        return Weekday.allCases.filter { first <= $0 && $0 <= last }
+        return Day.allCases.filter { first <= $0 && $0 <= last }
     }
 
-    static func interval(_ text: String, entry: Int, fail: (String) -> OrganisationError) throws(OrganisationError) -> Interval {
+    static func parseInterval(_ text: String, entry: Int, fail: (String) -> OrganisationError) throws(OrganisationError) -> Interval {
         let ends = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard ends.count == 2 else { throw fail("entry \(entry): hours \"\(text)\" are not `HH:MM-HH:MM`") }
         guard let start = minutes(ends[0]), start < 1440 else {

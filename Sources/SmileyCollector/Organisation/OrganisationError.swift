@@ -7,7 +7,7 @@ public struct OrganisationError: UserFacingError, Sendable, Equatable {
     public init(_ description: String) { self.description = description }
     public var exitCode: Int32 { 65 }
 
-    static func unknownSite(_ site: String) -> OrganisationError {
+    public static func unknownSite(_ site: String) -> OrganisationError {
         OrganisationError("site \(site) does not exist; add it first: smiley-collector site add \(site) --region R --time-zone Z")
     }
 

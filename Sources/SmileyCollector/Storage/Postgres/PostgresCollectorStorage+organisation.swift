@@ -67,11 +67,13 @@ extension PostgresCollectorStorage {
                     }
                     terminal = id
                 case .viewer(let sites, let regions):
-                    for site in sites where !(try await exists("SELECT 1 FROM site WHERE id = \(site)")) {
-                        throw OrganisationError.unknownSite(site)
+                    for site in sites {
+                        guard try await exists("SELECT 1 FROM site WHERE id = \(site)") else { throw OrganisationError.unknownSite(site) }
                     }
-                    for region in regions where !(try await exists("SELECT 1 FROM region WHERE id = \(region)")) {
-                        throw OrganisationError.unknownRegion(region)
+                    for region in regions {
+                        guard try await exists("SELECT 1 FROM region WHERE id = \(region)") else {
+                            throw OrganisationError.unknownRegion(region)
+                        }
                     }
                 case .admin:
                     break
