@@ -89,11 +89,15 @@ extension SQLiteCollectorStorage {
                 }
                 terminal = id
             case .viewer(let sites, let regions):
-                for site in sites where try Bool.fetchOne(db, sql: "SELECT 1 FROM site WHERE id = ?", arguments: [site]) == nil {
-                    throw OrganisationError.unknownSite(site)
+                for site in sites {
+                    guard try Bool.fetchOne(db, sql: "SELECT 1 FROM site WHERE id = ?", arguments: [site]) != nil else {
+                        throw OrganisationError.unknownSite(site)
+                    }
                 }
-                for region in regions where try Bool.fetchOne(db, sql: "SELECT 1 FROM region WHERE id = ?", arguments: [region]) == nil {
-                    throw OrganisationError.unknownRegion(region)
+                for region in regions {
+                    guard try Bool.fetchOne(db, sql: "SELECT 1 FROM region WHERE id = ?", arguments: [region]) != nil else {
+                        throw OrganisationError.unknownRegion(region)
+                    }
                 }
             case .admin:
                 break
