@@ -178,6 +178,12 @@ struct FailingStorage: CollectorStorage {
     func summary(site: String, day: String, includeMisuse: Bool) async throws -> SiteDaySummary { throw Failure() }
     func terminals() async throws -> [TerminalInfo] { throw Failure() }
     func health() async throws -> StorageHealth { throw Failure() }
+    func rangeSummary(_ filter: RollupFilter, includeMisuse: Bool, minSamples: Int) async throws -> RangeSummary { throw Failure() }
+    func buckets(_ filter: RollupFilter, weekdays: Bool, includeMisuse: Bool, minSamples: Int) async throws -> [RollupBucket] {
+        throw Failure()
+    }
+    func siteRanking(_ filter: RollupFilter, includeMisuse: Bool, minSamples: Int) async throws -> [SiteRank] { throw Failure() }
+    func rollupMismatches() async throws -> [RollupMismatch] { throw Failure() }
 }
 
 /// What a logger was given, each entry with its metadata rendered as `key: value` text.

@@ -58,6 +58,8 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Version 2 is the organisation's (sites, regions, credentials), added beside this one.
+        rollups,
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -114,6 +114,7 @@ public final class SQLiteCollectorStorage: CollectorStorage {
             try db.execute(sql: "CREATE INDEX sample_by_site_day ON sample(site, local_day)")
             // The unique (terminal, uuid) index serves lookups by terminal.
         }
+        migrator.registerMigration("v4-rollups", migrate: migrateToRollups)
         return migrator
     }
 
@@ -149,6 +150,8 @@ public final class SQLiteCollectorStorage: CollectorStorage {
         // Bound through SQLite's C API (RowBinder): building GRDB argument arrays for every
         // sample costs more than the insert itself when batches pour in.
         var accepted = 0
+        // What the samples stored now add to the rollups, written in this transaction.
+        var rollups = RollupIncrements()
         for sample in batch.samples {
             var row = RowBinder(insert)
             row.bind(1, sample.id)
@@ -166,8 +169,11 @@ public final class SQLiteCollectorStorage: CollectorStorage {
             row.bind(13, batch.key)
             row.bind(14, job.receivedAtMs)
             try row.step(in: db)
-            accepted += Int(sqlite3_changes(db.sqliteConnection))
+            guard sqlite3_changes(db.sqliteConnection) > 0 else { continue }
+            accepted += 1
+            rollups.add(sample, terminal: batch.terminal, site: batch.site)
         }
+        try rollups.write(in: db)
         let body = Data(WireEncoder.encode(BatchReceipt(batch: batch.key, accepted: accepted,
                                                         duplicates: batch.samples.count - accepted)))
         try db.execute(sql: """
@@ -191,12 +197,13 @@ public final class SQLiteCollectorStorage: CollectorStorage {
 
     public func summary(site: String, day: String, includeMisuse: Bool) async throws -> SiteDaySummary {
         try await pool.read { db in
+            // From the rollups (their primary key leads with site, local_day), never the samples.
             let terminals = try String.fetchAll(db, sql: """
-                SELECT DISTINCT terminal FROM sample WHERE site = ? AND local_day = ? ORDER BY terminal
+                SELECT DISTINCT terminal FROM rollup WHERE site = ? AND local_day = ? ORDER BY terminal
                 """, arguments: [site, day])
             let rows = try Row.fetchAll(db, sql: """
-                SELECT survey, scale, button, min(button_name) AS name, misuse, count(*) AS n
-                FROM sample WHERE site = ? AND local_day = ?
+                SELECT survey, scale, button, min(button_name) AS name, nullif(misuse, '') AS misuse, sum(n) AS n
+                FROM rollup WHERE site = ? AND local_day = ?
                 GROUP BY survey, scale, button, misuse ORDER BY survey, scale, button
                 """, arguments: [site, day])
             return SiteDaySummary(site: site, day: day, includeMisuse: includeMisuse, terminals: terminals, rows: rows.map { row in
