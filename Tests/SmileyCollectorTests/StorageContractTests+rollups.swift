@@ -337,6 +337,17 @@ extension StorageContractTests {
                                                   weekdays: false, includeMisuse: true, minSamples: 1)
             #expect(hours.filter { $0.figures.counted > 0 }.map(\.hour) == [11, 14])
         }
+        // The recount sees a changed hourly row and a missing daily one.
+        let tamper = "UPDATE rollup SET n = n + 1 WHERE terminal = 'u' AND hour = 14; DELETE FROM rollup_day WHERE site = 's2';"
+        let tampered: @Sendable (any CollectorStorage) async throws -> Void = { storage in
+            let mismatches = try await storage.rollupMismatches()
+            #expect(mismatches == [
+                RollupMismatch(site: "s", localDay: "2026-11-22", terminal: "u", survey: "q", scale: 4, button: 0, hour: 14, misuse: nil,
+                               stored: 2, recounted: 1, storedName: "b0", recountedName: "b0"),
+                RollupMismatch(site: "s2", localDay: "2026-11-23", terminal: "u", survey: "r", scale: 4, button: 2, hour: nil,
+                               misuse: "simultaneous", stored: 0, recounted: 1, storedName: nil, recountedName: "b2"),
+            ])
+        }
         switch backend {
         case .sqlite:
             let folder = TemporaryFolder()
@@ -345,7 +356,10 @@ extension StorageContractTests {
             let sql = Self.earlierSamplesSQL(uuid: { "x'\($0.uuidString.replacingOccurrences(of: "-", with: ""))'" }, yes: "1")
             let made = try await runProcessAsync("/usr/bin/sqlite3", [path, sql])
             #expect(made.status == 0, "\(made.stderr)")
-            try await check(try SQLiteCollectorStorage(path: path))
+            let storage = try SQLiteCollectorStorage(path: path)
+            try await check(storage)
+            #expect(try await runProcessAsync("/usr/bin/sqlite3", [path, tamper]).status == 0)
+            try await tampered(storage)
         case .postgres:
             let server = try #require(PostgresServerTrait.current)
             let earlier = PostgresSchema.migrations.filter { $0.version < PostgresSchema.rollups.version }
@@ -354,6 +368,8 @@ extension StorageContractTests {
                 _ = try await server.psql(database, Self.earlierSamplesSQL(uuid: { "'\($0.uuidString)'" }, yes: "true"))
                 #expect(try await storage.migrate() == [PostgresSchema.rollups.version])
                 try await check(storage)
+                _ = try await server.psql(database, tamper)
+                try await tampered(storage)
             }
         }
     }

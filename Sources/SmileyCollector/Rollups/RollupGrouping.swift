@@ -8,4 +8,12 @@ enum RollupGrouping: Sendable {
     case weekdayHour
     /// Per site (rankings).
     case site
+
+    /// Whether the grouping needs the hours (`rollup`); the others read the day rollup.
+    var hourly: Bool {
+        switch self {
+        case .hour, .weekdayHour: true
+        case .survey, .site: false
+        }
+    }
 }

@@ -1,5 +1,6 @@
 /// What one rollup row counts: a terminal's samples at a site, in one survey's button, local
-/// hour and misuse reason ("" for accepted samples, so that the key has no NULL).
+/// day and hour (nil: the day rollup's row) and misuse reason ("" for accepted samples, so that
+/// the tables' keys have no NULL).
 struct RollupKey: Sendable, Hashable {
     var site: String
     var localDay: String
@@ -7,7 +8,7 @@ struct RollupKey: Sendable, Hashable {
     var survey: String
     var scale: Int
     var button: Int
-    var hour: Int
+    var hour: Int?
     var misuse: String
 
     /// The hour of the day (0–23) at the terminal when the sample was recorded: its own UTC

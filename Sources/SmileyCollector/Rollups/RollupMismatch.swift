@@ -1,4 +1,4 @@
-/// A rollup row that differs from a recount of the raw samples (``CollectorStorage/rollupMismatches()``):
+/// A rollup row (hourly or daily) that differs from a recount of the raw samples (``CollectorStorage/rollupMismatches()``):
 /// its key, the count stored and the count recounted (0 when the row is missing on that side),
 /// and both button names (nil when missing).
 public struct RollupMismatch: Sendable, Equatable, CustomStringConvertible {
@@ -8,7 +8,8 @@ public struct RollupMismatch: Sendable, Equatable, CustomStringConvertible {
     public var survey: String
     public var scale: Int
     public var button: Int
-    public var hour: Int
+    /// nil: a row of the day rollup.
+    public var hour: Int?
     /// nil: accepted samples.
     public var misuse: String?
     public var stored: Int
@@ -17,7 +18,7 @@ public struct RollupMismatch: Sendable, Equatable, CustomStringConvertible {
     public var recountedName: String?
 
     public var description: String {
-        "\(site) \(localDay) \(hour)h \(terminal) \(survey)/\(scale) button \(button) \(misuse ?? "accepted"): "
+        "\(site) \(localDay) \(hour.map { "\($0)h" } ?? "day") \(terminal) \(survey)/\(scale) button \(button) \(misuse ?? "accepted"): "
             + "stored \(stored) (\(storedName ?? "-")), recounted \(recounted) (\(recountedName ?? "-"))"
     }
 }

@@ -1,8 +1,9 @@
 import PostgresNIO
 import SmileyCore
 
-/// The fleet queries on PostgreSQL, each one aggregate over the rollups: the primary key
-/// (site, local_day, …) serves a site's range, `rollup_by_day` (local_day, site) every site's.
+/// The fleet queries on PostgreSQL, each one aggregate over one rollup table (`rollup_day` for
+/// summaries and rankings, `rollup` for hours): the primary keys (site, local_day, …) serve a
+/// site's range, the `…_by_day` indexes (local_day, site) every site's.
 extension PostgresCollectorStorage {
     public func rangeSummary(_ filter: RollupFilter, includeMisuse: Bool, minSamples: Int) async throws -> RangeSummary {
         RangeSummary(filter: filter, includeMisuse: includeMisuse, minSamples: minSamples,
@@ -22,22 +23,25 @@ extension PostgresCollectorStorage {
         let (client, logger) = (self.client, self.logger)
         return try await deadline.run {
             var result: [RollupMismatch] = []
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: """
-                SELECT coalesce(r.site, c.site), coalesce(r.local_day, c.local_day)::text, coalesce(r.terminal, c.terminal),
-                       coalesce(r.survey, c.survey), coalesce(r.scale, c.scale), coalesce(r.button, c.button),
-                       coalesce(r.hour, c.hour)::int4, coalesce(r.misuse, c.misuse), r.n, c.n, r.button_name, c.button_name
-                FROM rollup r FULL JOIN (\(PostgresSchema.recountSQL)) c
-                  ON r.site = c.site AND r.local_day = c.local_day AND r.terminal = c.terminal AND r.survey = c.survey
-                 AND r.scale = c.scale AND r.button = c.button AND r.hour = c.hour AND r.misuse = c.misuse
-                WHERE r.n IS DISTINCT FROM c.n OR r.button_name IS DISTINCT FROM c.button_name
-                ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-                """), logger: logger) {
-                let (site, day, terminal, survey, scale, button, hour, misuse, stored, recounted, storedName, recountedName)
-                    = try row.decode((String, String, String, String, Int32, Int32, Int32, String, Int64?, Int64?, String?, String?).self)
-                result.append(RollupMismatch(site: site, localDay: day, terminal: terminal, survey: survey, scale: Int(scale),
-                                             button: Int(button), hour: Int(hour), misuse: misuse.isEmpty ? nil : misuse,
-                                             stored: Int(stored ?? 0), recounted: Int(recounted ?? 0),
-                                             storedName: storedName, recountedName: recountedName))
+            for hourly in [true, false] {
+                for try await row in try await client.query(PostgresQuery(unsafeSQL: """
+                    SELECT coalesce(r.site, c.site), coalesce(r.local_day, c.local_day)::text, coalesce(r.terminal, c.terminal),
+                           coalesce(r.survey, c.survey), coalesce(r.scale, c.scale), coalesce(r.button, c.button),
+                           \(hourly ? "coalesce(r.hour, c.hour)::int4" : "NULL::int4"), coalesce(r.misuse, c.misuse),
+                           r.n, c.n, r.button_name, c.button_name
+                    FROM \(hourly ? "rollup" : "rollup_day") r FULL JOIN (\(PostgresSchema.recountSQL(hourly: hourly))) c
+                      ON r.site = c.site AND r.local_day = c.local_day AND r.terminal = c.terminal AND r.survey = c.survey
+                     AND r.scale = c.scale AND r.button = c.button AND r.misuse = c.misuse \(hourly ? "AND r.hour = c.hour" : "")
+                    WHERE r.n IS DISTINCT FROM c.n OR r.button_name IS DISTINCT FROM c.button_name
+                    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+                    """), logger: logger) {
+                    let (site, day, terminal, survey, scale, button, hour, misuse, stored, recounted, storedName, recountedName)
+                        = try row.decode((String, String, String, String, Int32, Int32, Int32?, String, Int64?, Int64?, String?, String?).self)
+                    result.append(RollupMismatch(site: site, localDay: day, terminal: terminal, survey: survey, scale: Int(scale),
+                                                 button: Int(button), hour: hour.map { Int($0) }, misuse: misuse.isEmpty ? nil : misuse,
+                                                 stored: Int(stored ?? 0), recounted: Int(recounted ?? 0),
+                                                 storedName: storedName, recountedName: recountedName))
+                }
             }
             return result
         }
@@ -68,7 +72,7 @@ extension PostgresCollectorStorage {
         }
         let query = PostgresQuery(unsafeSQL: """
             SELECT \(site), \(weekday), \(hour), survey, scale, button, min(button_name), nullif(misuse, ''), sum(n)::int8
-            FROM rollup WHERE \(conditions.joined(separator: " AND "))
+            FROM \(grouping.hourly ? "rollup" : "rollup_day") WHERE \(conditions.joined(separator: " AND "))
             GROUP BY \(grouped.joined(separator: ", "))
             """, binds: bindings)
         let (client, logger) = (self.client, self.logger)

@@ -171,10 +171,10 @@ public final class PostgresCollectorStorage: CollectorStorage {
         let (client, logger) = (self.client, self.logger)
         return try await deadline.run {
             try await client.withConnection { connection in
-                // From the rollups (their primary key leads with site, local_day), never the samples.
+                // From the day rollup (its primary key leads with site, local_day), never the samples.
                 var terminals: [String] = []
                 for try await row in try await connection.query("""
-                    SELECT DISTINCT terminal FROM rollup WHERE site = \(site) AND local_day = \(day)::date
+                    SELECT DISTINCT terminal FROM rollup_day WHERE site = \(site) AND local_day = \(day)::date
                     ORDER BY 1
                     """, logger: logger) {
                     terminals.append(try row.decode(String.self))
@@ -182,7 +182,7 @@ public final class PostgresCollectorStorage: CollectorStorage {
                 var rows: [SummaryRow] = []
                 for try await row in try await connection.query("""
                     SELECT survey, scale, button, min(button_name), nullif(misuse, ''), sum(n)::int8
-                    FROM rollup WHERE site = \(site) AND local_day = \(day)::date
+                    FROM rollup_day WHERE site = \(site) AND local_day = \(day)::date
                     GROUP BY survey, scale, button, misuse
                     ORDER BY survey, scale, button
                     """, logger: logger) {

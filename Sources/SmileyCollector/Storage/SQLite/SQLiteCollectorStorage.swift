@@ -197,13 +197,13 @@ public final class SQLiteCollectorStorage: CollectorStorage {
 
     public func summary(site: String, day: String, includeMisuse: Bool) async throws -> SiteDaySummary {
         try await pool.read { db in
-            // From the rollups (their primary key leads with site, local_day), never the samples.
+            // From the day rollup (its primary key leads with site, local_day), never the samples.
             let terminals = try String.fetchAll(db, sql: """
-                SELECT DISTINCT terminal FROM rollup WHERE site = ? AND local_day = ? ORDER BY terminal
+                SELECT DISTINCT terminal FROM rollup_day WHERE site = ? AND local_day = ? ORDER BY terminal
                 """, arguments: [site, day])
             let rows = try Row.fetchAll(db, sql: """
                 SELECT survey, scale, button, min(button_name) AS name, nullif(misuse, '') AS misuse, sum(n) AS n
-                FROM rollup WHERE site = ? AND local_day = ?
+                FROM rollup_day WHERE site = ? AND local_day = ?
                 GROUP BY survey, scale, button, misuse ORDER BY survey, scale, button
                 """, arguments: [site, day])
             return SiteDaySummary(site: site, day: day, includeMisuse: includeMisuse, terminals: terminals, rows: rows.map { row in
