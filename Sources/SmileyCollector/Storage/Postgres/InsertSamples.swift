@@ -4,8 +4,8 @@ import SmileyWire
 
 /// A batch's samples in one prepared statement: the columns as arrays, unnested, a sample a
 /// terminal already sent skipped (`ON CONFLICT DO NOTHING`); its one row is how many were new.
-/// The rows it returns (only the new samples) are added to the rollups (hourly and daily) in the same statement,
-/// in key order (so that two transactions meeting the same rollup rows lock them in one order).
+/// The rows it returns (only the new samples) are added to the rollups (hourly and daily) in the
+/// same statement, in key order (two transactions meeting the same rollup rows lock them in one order).
 struct InsertSamples: PostgresPreparedStatement {
     static let sql = """
         WITH inserted AS (
