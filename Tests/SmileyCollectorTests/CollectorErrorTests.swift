@@ -195,6 +195,12 @@ struct FailingStorage: CollectorStorage {
     func bindTerminal(_ terminal: String, site: String, atMs: Int64) async throws -> String { throw Failure() }
     func terminalSite(_ terminal: String) async throws -> String? { throw Failure() }
     func terminalSites() async throws -> [String: String] { throw Failure() }
+    func rangeSummary(_ filter: RollupFilter, includeMisuse: Bool, minSamples: Int) async throws -> RangeSummary { throw Failure() }
+    func buckets(_ filter: RollupFilter, weekdays: Bool, includeMisuse: Bool, minSamples: Int) async throws -> [RollupBucket] {
+        throw Failure()
+    }
+    func siteRanking(_ filter: RollupFilter, includeMisuse: Bool, minSamples: Int) async throws -> [SiteRank] { throw Failure() }
+    func rollupMismatches() async throws -> [RollupMismatch] { throw Failure() }
 }
 
 /// What a logger was given, each entry with its metadata rendered as `key: value` text.

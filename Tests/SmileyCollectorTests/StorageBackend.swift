@@ -28,10 +28,11 @@ enum StorageBackend: String, CaseIterable, Sendable, CustomTestStringConvertible
         return logger
     }()
 
-    /// A fresh PostgreSQL storage on `server` (a database of its own), migrated, its pool running
-    /// for the length of `body`.
+    /// A fresh PostgreSQL storage on `server` (a database of its own), migrated (by `migrations`),
+    /// its pool running for the length of `body`.
     static func withPostgres(_ server: TestPostgres, database: String? = nil,
                              clock: some Clock<Duration> = ContinuousClock(),
+                             migrations: [PostgresMigration] = PostgresSchema.migrations,
                              _ body: @Sendable (PostgresCollectorStorage) async throws -> Void) async throws {
         let name: String
         if let database { name = database } else { name = try await server.createDatabase() }
@@ -40,7 +41,7 @@ enum StorageBackend: String, CaseIterable, Sendable, CustomTestStringConvertible
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await storage.run() }
             do {
-                _ = try await storage.migrate()
+                _ = try await storage.migrate(migrations)
                 try await body(storage)
             } catch {
                 group.cancelAll()

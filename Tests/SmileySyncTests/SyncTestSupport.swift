@@ -98,6 +98,20 @@ final class RecordingStorage: CollectorStorage {
 
     func terminals() async throws -> [TerminalInfo] { try await inner.terminals() }
     func health() async throws -> StorageHealth { try await inner.health() }
+
+    func rangeSummary(_ filter: RollupFilter, includeMisuse: Bool, minSamples: Int) async throws -> RangeSummary {
+        try await inner.rangeSummary(filter, includeMisuse: includeMisuse, minSamples: minSamples)
+    }
+
+    func buckets(_ filter: RollupFilter, weekdays: Bool, includeMisuse: Bool, minSamples: Int) async throws -> [RollupBucket] {
+        try await inner.buckets(filter, weekdays: weekdays, includeMisuse: includeMisuse, minSamples: minSamples)
+    }
+
+    func siteRanking(_ filter: RollupFilter, includeMisuse: Bool, minSamples: Int) async throws -> [SiteRank] {
+        try await inner.siteRanking(filter, includeMisuse: includeMisuse, minSamples: minSamples)
+    }
+
+    func rollupMismatches() async throws -> [RollupMismatch] { try await inner.rollupMismatches() }
 }
 
 /// A real smiley-collector on 127.0.0.1 with a SQLite file in `folder`.

@@ -4,6 +4,8 @@ import SmileyWire
 
 /// A batch's samples in one prepared statement: the columns as arrays, unnested, a sample a
 /// terminal already sent skipped (`ON CONFLICT DO NOTHING`); its one row is how many were new.
+/// The rows it returns (only the new samples) are added to the rollups (hourly and daily) in the
+/// same statement, in key order (two transactions meeting the same rollup rows lock them in one order).
 struct InsertSamples: PostgresPreparedStatement {
     static let sql = """
         WITH inserted AS (
@@ -16,7 +18,24 @@ struct InsertSamples: PostgresPreparedStatement {
                 AS s(uuid, survey, button, button_name, scale, recorded_at, utc_offset, local_day,
                      clock_synchronized, misuse)
             ON CONFLICT (terminal, uuid) DO NOTHING
-            RETURNING 1
+            RETURNING terminal, site, local_day, survey, scale, button, button_name, recorded_at, utc_offset, misuse
+        ), rolled AS (
+            INSERT INTO rollup (site, local_day, terminal, survey, scale, button, hour, misuse, button_name, n)
+            SELECT site, local_day, terminal, survey, scale, button, \(RollupKey.localHourSQL),
+                   coalesce(misuse, ''), min(button_name COLLATE "C"), count(*)
+            FROM inserted
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+            ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+            ON CONFLICT (site, local_day, terminal, survey, scale, button, hour, misuse)
+            DO UPDATE SET n = rollup.n + excluded.n, button_name = least(rollup.button_name, excluded.button_name)
+        ), rolled_day AS (
+            INSERT INTO rollup_day (site, local_day, terminal, survey, scale, button, misuse, button_name, n)
+            SELECT site, local_day, terminal, survey, scale, button, coalesce(misuse, ''), min(button_name COLLATE "C"), count(*)
+            FROM inserted
+            GROUP BY 1, 2, 3, 4, 5, 6, 7
+            ORDER BY 1, 2, 3, 4, 5, 6, 7
+            ON CONFLICT (site, local_day, terminal, survey, scale, button, misuse)
+            DO UPDATE SET n = rollup_day.n + excluded.n, button_name = least(rollup_day.button_name, excluded.button_name)
         )
         SELECT count(*)::int8 FROM inserted
         """

@@ -79,6 +79,11 @@ public final class PostgresCollectorStorage: CollectorStorage {
     /// the migration lock; returns the versions applied now. Throws ``PostgresSchemaError`` for a
     /// newer schema and ``CollectorStartError`` (74) when the database cannot be reached.
     public func migrate() async throws -> [Int] {
+        try await migrate(PostgresSchema.migrations)
+    }
+
+    /// ``migrate()`` with the given steps (upgrade tests make a database at an earlier version).
+    func migrate(_ migrations: [PostgresMigration]) async throws -> [Int] {
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: self.connection, id: 0, logger: logger)
@@ -87,7 +92,7 @@ public final class PostgresCollectorStorage: CollectorStorage {
                                       exitCode: 74)
         }
         do {
-            let applied = try await PostgresMigrator(database: settings.displayURL).migrate(connection, logger: logger)
+            let applied = try await PostgresMigrator(migrations: migrations, database: settings.displayURL).migrate(connection, logger: logger)
             try? await connection.close()
             return applied
         } catch let error as PostgresSchemaError {
@@ -166,19 +171,20 @@ public final class PostgresCollectorStorage: CollectorStorage {
         let (client, logger) = (self.client, self.logger)
         return try await deadline.run {
             try await client.withConnection { connection in
+                // From the day rollup (its primary key leads with site, local_day), never the samples.
                 var terminals: [String] = []
                 for try await row in try await connection.query("""
-                    SELECT DISTINCT terminal COLLATE "C" FROM sample WHERE site = \(site) AND local_day = \(day)::date
+                    SELECT DISTINCT terminal FROM rollup_day WHERE site = \(site) AND local_day = \(day)::date
                     ORDER BY 1
                     """, logger: logger) {
                     terminals.append(try row.decode(String.self))
                 }
                 var rows: [SummaryRow] = []
                 for try await row in try await connection.query("""
-                    SELECT survey, scale, button, min(button_name COLLATE "C"), misuse, count(*)::int8
-                    FROM sample WHERE site = \(site) AND local_day = \(day)::date
+                    SELECT survey, scale, button, min(button_name), nullif(misuse, ''), sum(n)::int8
+                    FROM rollup_day WHERE site = \(site) AND local_day = \(day)::date
                     GROUP BY survey, scale, button, misuse
-                    ORDER BY survey COLLATE "C", scale, button
+                    ORDER BY survey, scale, button
                     """, logger: logger) {
                     let (survey, scale, button, name, misuse, count) = try row.decode((String, Int32, Int32, String, String?, Int64).self)
                     rows.append(SummaryRow(survey: survey, scale: Int(scale), button: Int(button), name: name, misuse: misuse,

@@ -59,6 +59,7 @@ enum PostgresSchema {
             """,
         ]),
         organisation,
+        rollups,
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

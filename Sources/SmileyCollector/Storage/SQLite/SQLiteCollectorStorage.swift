@@ -115,6 +115,7 @@ public final class SQLiteCollectorStorage: CollectorStorage {
             // The unique (terminal, uuid) index serves lookups by terminal.
         }
         migrator.registerMigration("v3-organisation-credentials", migrate: migrateOrganisation)
+        migrator.registerMigration("v4-rollups", migrate: migrateToRollups)
         return migrator
     }
 
@@ -150,6 +151,8 @@ public final class SQLiteCollectorStorage: CollectorStorage {
         // Bound through SQLite's C API (RowBinder): building GRDB argument arrays for every
         // sample costs more than the insert itself when batches pour in.
         var accepted = 0
+        // What the samples stored now add to the rollups, written in this transaction.
+        var rollups = RollupIncrements()
         for sample in batch.samples {
             var row = RowBinder(insert)
             row.bind(1, sample.id)
@@ -167,8 +170,11 @@ public final class SQLiteCollectorStorage: CollectorStorage {
             row.bind(13, batch.key)
             row.bind(14, job.receivedAtMs)
             try row.step(in: db)
-            accepted += Int(sqlite3_changes(db.sqliteConnection))
+            guard sqlite3_changes(db.sqliteConnection) > 0 else { continue }
+            accepted += 1
+            rollups.add(sample, terminal: batch.terminal, site: batch.site)
         }
+        try rollups.write(in: db)
         let body = Data(WireEncoder.encode(BatchReceipt(batch: batch.key, accepted: accepted,
                                                         duplicates: batch.samples.count - accepted)))
         try db.execute(sql: """
@@ -192,12 +198,13 @@ public final class SQLiteCollectorStorage: CollectorStorage {
 
     public func summary(site: String, day: String, includeMisuse: Bool) async throws -> SiteDaySummary {
         try await pool.read { db in
+            // From the day rollup (its primary key leads with site, local_day), never the samples.
             let terminals = try String.fetchAll(db, sql: """
-                SELECT DISTINCT terminal FROM sample WHERE site = ? AND local_day = ? ORDER BY terminal
+                SELECT DISTINCT terminal FROM rollup_day WHERE site = ? AND local_day = ? ORDER BY terminal
                 """, arguments: [site, day])
             let rows = try Row.fetchAll(db, sql: """
-                SELECT survey, scale, button, min(button_name) AS name, misuse, count(*) AS n
-                FROM sample WHERE site = ? AND local_day = ?
+                SELECT survey, scale, button, min(button_name) AS name, nullif(misuse, '') AS misuse, sum(n) AS n
+                FROM rollup_day WHERE site = ? AND local_day = ?
                 GROUP BY survey, scale, button, misuse ORDER BY survey, scale, button
                 """, arguments: [site, day])
             return SiteDaySummary(site: site, day: day, includeMisuse: includeMisuse, terminals: terminals, rows: rows.map { row in
