@@ -14,6 +14,8 @@ import SmileyWire
 /// - `POST /v1/heartbeat` — how a terminal is doing;
 /// - `GET /v1/summary?site=…&day=YYYY-MM-DD[&includeMisuse=true]` — one site's day across terminals;
 /// - `GET /v1/terminals` — what each terminal sent last;
+/// - `GET /v1/fleet/summary`, `/v1/fleet/buckets`, `/v1/fleet/ranking`, `/v1/fleet/terminals` — the
+///   fleet's read API (``CollectorAPI`` +fleet): sites, regions or the fleet over a period, from rollups;
 /// every request but /health with a bearer token, and only what its credential allows (``Access``);
 /// - `GET /health` — liveness and totals, without a token.
 public struct CollectorAPI: Sendable {
@@ -26,13 +28,16 @@ public struct CollectorAPI: Sendable {
     public let logger: Logger
     /// Wall time now (ms); tests may pin it.
     public let nowMs: @Sendable () -> Int64
+    /// How often terminals are set to send heartbeats (`terminal-heartbeat-seconds`): the fleet's
+    /// terminal states count missed heartbeats by it.
+    public let terminalHeartbeatSeconds: Int
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let replayed = HTTPField.Name("Idempotent-Replayed")!
 
     public init(storage: any CollectorStorage, tokens: TokenTable, maxBodyBytes: Int = 32 * 1024 * 1024,
                 limits: CollectorLimits = CollectorLimits(), logger: Logger,
-                nowMs: @escaping @Sendable () -> Int64 = { WallClock.nowMs() }) {
+                terminalHeartbeatSeconds: Int = 900, nowMs: @escaping @Sendable () -> Int64 = { WallClock.nowMs() }) {
         self.storage = storage
         self.tokens = tokens
         self.maxBodyBytes = maxBodyBytes
@@ -40,6 +45,7 @@ public struct CollectorAPI: Sendable {
         self.bodies = BodyPermits(limit: limits.maxConcurrentBodies)
         self.logger = logger
         self.nowMs = nowMs
+        self.terminalHeartbeatSeconds = terminalHeartbeatSeconds
     }
 
     /// The router; `middlewares` run before the routes (tests put fault injection there). Handlers throw
@@ -53,6 +59,10 @@ public struct CollectorAPI: Sendable {
         router.post("/v1/heartbeat") { request, _ in try await self.postHeartbeat(request) }
         router.get("/v1/summary") { request, _ in try await self.getSummary(request) }
         router.get("/v1/terminals") { request, _ in try await self.getTerminals(request) }
+        router.get("/v1/fleet/summary") { request, _ in try await self.getFleetSummary(request) }
+        router.get("/v1/fleet/buckets") { request, _ in try await self.getFleetBuckets(request) }
+        router.get("/v1/fleet/ranking") { request, _ in try await self.getFleetRanking(request) }
+        router.get("/v1/fleet/terminals") { request, _ in try await self.getFleetTerminals(request) }
         router.get("/health") { _, _ in await self.getHealth() }
         return router
     }

@@ -30,6 +30,7 @@ public struct CollectorConfigError: UserFacingError, Sendable, Equatable {
 /// max-connections: 2048        # open connections at most; more wait until one closes
 /// idle-timeout-seconds: 30     # a silent connection, or a request head not complete by then, is closed
 /// max-concurrent-bodies: 8     # bodies read and decompressed at once; one more is answered 503
+/// terminal-heartbeat-seconds: 900  # the terminals' heartbeat-seconds: /v1/fleet/terminals counts missed ones by it
 /// tls-certificate: cert.pem  # serve https: the certificate chain (PEM) …
 /// tls-key: key.pem           # … and its private key (PEM); both or neither
 /// ```
@@ -46,12 +47,16 @@ public struct CollectorConfiguration: Sendable, Equatable {
     public var limits: CollectorLimits
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// How often terminals send heartbeats (their `upstream.heartbeat-seconds`).
+    public var terminalHeartbeatSeconds: Int
     /// Set when `database:` is a `postgresql://` URL (with the `database-…` keys beside it).
     public var postgres: PostgresSettings?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: String, tokensFile: String? = nil,
                 maxBodyBytes: Int = 32 * 1024 * 1024, limits: CollectorLimits = CollectorLimits(),
-                tlsCertificate: String? = nil, tlsKey: String? = nil, postgres: PostgresSettings? = nil) {
+                tlsCertificate: String? = nil, tlsKey: String? = nil, postgres: PostgresSettings? = nil,
+                terminalHeartbeatSeconds: Int = 900) {
+        self.terminalHeartbeatSeconds = terminalHeartbeatSeconds
         self.limits = limits
         self.postgres = postgres
         self.host = host
@@ -102,13 +107,16 @@ public struct CollectorConfiguration: Sendable, Equatable {
         static let maxConcurrentBodies = ConfigKey.integer("max-concurrent-bodies", 1...4096, "",
                                                            default: defaults.limits.maxConcurrentBodies,
                                                            help: "request bodies read and decompressed at once; one more is answered 503 with Retry-After")
+        static let terminalHeartbeatSeconds = ConfigKey.integer("terminal-heartbeat-seconds", 10...86_400, "s",
+                                                                default: defaults.terminalHeartbeatSeconds,
+                                                                help: "how often terminals send heartbeats (their heartbeat-seconds); the fleet's terminal states count missed ones by it")
         static let tlsCertificate = ConfigKey.value("tls-certificate", allowed: "a path (PEM)", default: "—",
                                                     help: "serve https: the certificate chain")
         static let tlsKey = ConfigKey.value("tls-key", allowed: "a path (PEM)", default: "—",
                                             help: "serve https: the private key (with tls-certificate)")
 
         static let all = [host, port, database, databasePasswordFile, databaseTLS, databaseCAFile, tokensFile, maxBodyBytes,
-                          maxHeartbeatBytes, maxConnections, idleTimeoutSeconds, maxConcurrentBodies, tlsCertificate, tlsKey]
+                          maxHeartbeatBytes, maxConnections, idleTimeoutSeconds, maxConcurrentBodies, terminalHeartbeatSeconds, tlsCertificate, tlsKey]
     }
 
     static let keys = Key.all.map(\.name)
@@ -191,7 +199,8 @@ public struct CollectorConfiguration: Sendable, Equatable {
                 idleTimeout: .seconds(try integer(Key.idleTimeoutSeconds, Int(defaults.limits.idleTimeout.components.seconds))),
                 maxConcurrentBodies: try integer(Key.maxConcurrentBodies, defaults.limits.maxConcurrentBodies),
                 maxHeartbeatBytes: try integer(Key.maxHeartbeatBytes, defaults.limits.maxHeartbeatBytes)),
-            tlsCertificate: certificate.map(resolve), tlsKey: key.map(resolve), postgres: postgres)
+            tlsCertificate: certificate.map(resolve), tlsKey: key.map(resolve), postgres: postgres,
+            terminalHeartbeatSeconds: try integer(Key.terminalHeartbeatSeconds, defaults.terminalHeartbeatSeconds))
     }
 
     /// The PostgreSQL settings when `database:` is a URL; the `database-…` keys are refused beside a SQLite path.

@@ -27,7 +27,7 @@ struct CollectorCommand: AsyncParsableCommand {
 
 /// The options both subcommands read.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Configuration file (YAML: host, port, database, database-password-file, database-tls, database-ca-file, tokens-file, max-body-bytes, max-heartbeat-bytes, max-connections, idle-timeout-seconds, max-concurrent-bodies, tls-certificate, tls-key).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Configuration file (YAML: host, port, database, database-password-file, database-tls, database-ca-file, tokens-file, max-body-bytes, max-heartbeat-bytes, max-connections, idle-timeout-seconds, max-concurrent-bodies, terminal-heartbeat-seconds, tls-certificate, tls-key).", valueName: "path"))
     var config: String = "/etc/smiley/collector.yaml"
 
     @Option(name: .long, help: ArgumentHelp("Least important messages to log: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
@@ -94,7 +94,8 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let api = CollectorAPI(storage: storage, tokens: tokens, maxBodyBytes: settings.maxBodyBytes,
-                               limits: settings.limits, logger: logger)
+                               limits: settings.limits, logger: logger,
+                               terminalHeartbeatSeconds: settings.terminalHeartbeatSeconds)
         let running: RunningCollector
         do {
             running = try await RunningCollector.start(api: api, host: settings.host, port: settings.port, tls: settings.tls,
