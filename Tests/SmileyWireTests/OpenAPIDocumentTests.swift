@@ -106,7 +106,8 @@ struct OpenAPIDocumentTests {
     @Test("the document lists the collector's paths")
     func paths() throws {
         let paths = try #require(Self.document?["paths"] as? [String: Any])
-        #expect(Set(paths.keys) == ["/v1/batches", "/v1/heartbeat", "/v1/summary", "/v1/terminals", "/health"])
+        #expect(Set(paths.keys) == ["/v1/batches", "/v1/heartbeat", "/v1/summary", "/v1/terminals", "/v1/fleet/summary",
+                                    "/v1/fleet/buckets", "/v1/fleet/ranking", "/v1/fleet/terminals", "/health"])
     }
 
     @Test("the encoder writes exactly the documented members of each body")
