@@ -58,10 +58,10 @@ struct LoadBalancerTests {
                 }
             }
             #expect(try await fleet.expectEverySampleExactlyOnce() == 2400)
-            // 60 batches; leastconn gives both collectors some.
+            // 60 batches (more answers if a terminal sent one again); leastconn gives both collectors some.
             let stored = (fleet.batchesStored(by: 0), fleet.batchesStored(by: 1))
             #expect(stored.0 > 0 && stored.1 > 0, "batches per collector: \(stored)\n\(fleet.balancer.output.tail())")
-            #expect(stored.0 + stored.1 == 60)
+            #expect(stored.0 + stored.1 >= 60)
 
             // The collectors' max-body-bytes (their default) is HAProxy's limit too: one byte more
             // is refused from the request's head, in the API's error shape.
@@ -128,7 +128,7 @@ struct LoadBalancerTests {
                 }
             }
             #expect(fleet.batchesStored(by: 0, from: during) == 0)
-            #expect(fleet.batchesStored(by: 1, from: during) == 20)
+            #expect(fleet.batchesStored(by: 1, from: during) >= 20)
             #expect(fleet.balancer.requests(servedBy: first, from: during).isEmpty)
 
             // Its database back: it reconnects by itself and HAProxy takes it in again.
