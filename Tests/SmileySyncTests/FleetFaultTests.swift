@@ -6,9 +6,10 @@ import Testing
 /// Faults under load (issue #10, item 10): terminals — real `smileyd --sync-once` processes — keep
 /// syncing new samples through HAProxy (examples/haproxy.cfg) to two smiley-collector processes on
 /// one PostgreSQL while a collector is killed or the database restarted; afterwards every sample
-/// is stored exactly once. The moments of the faults are the one use of the wall clock: seeded
-/// random delays (SplitMix64), a stimulus; every wait for the system is on an event (a collector
-/// saying it listens, HAProxy's request log showing a stored batch, a process ending).
+/// is stored exactly once and every rollup equals a recount. The moments of the faults are the one
+/// use of the wall clock: seeded random delays (SplitMix64), a stimulus; every wait for the system
+/// is on an event (a collector saying it listens, HAProxy's request log showing a stored batch, a
+/// process ending).
 @Suite("Fleet faults: collectors killed, PostgreSQL restarted, terminals syncing through HAProxy", .serialized,
        .enabled(if: fleetTestsCanRun, fleetTestsNeed), .timeLimit(.minutes(5)))
 struct FleetFaultTests {
@@ -61,7 +62,9 @@ struct FleetFaultTests {
             let results = try await syncing.value
             Self.expectEveryRoundSynced(results)
             let total = try await fleet.expectEverySampleExactlyOnce()
-            // Rollups (issue #10, item 8): their check against a recount from the raw samples belongs here.
+            // Every rollup row (hourly and daily) equal to a recount from the stored samples.
+            let mismatches = try await fleet.storage.rollupMismatches()
+            #expect(mismatches.isEmpty, "rollups differing from a recount: \(mismatches.prefix(10))")
             let rounds = results.values.map(\.count).reduce(0, +)
             #expect(total == rounds * Self.samplesPerRound)
             #expect(fleet.batchesStored(by: 0) > 0 && fleet.batchesStored(by: 1) > 0)
@@ -102,7 +105,9 @@ struct FleetFaultTests {
             let running = fleet.collectors.map(\.isRunning)
             #expect(running == [true, true], "collectors running after the restarts: \(running)")
             let total = try await fleet.expectEverySampleExactlyOnce()
-            // Rollups (issue #10, item 8): their check against a recount from the raw samples belongs here.
+            // Every rollup row (hourly and daily) equal to a recount from the stored samples.
+            let mismatches = try await fleet.storage.rollupMismatches()
+            #expect(mismatches.isEmpty, "rollups differing from a recount: \(mismatches.prefix(10))")
             let rounds = results.values.map(\.count).reduce(0, +)
             #expect(total == rounds * Self.samplesPerRound)
             let answers = fleet.batchAnswers()
