@@ -24,6 +24,8 @@ APT_PACKAGES += chromium zlib1g-dev
 # make deb-test).
 APT_PACKAGES += openssh-server openssh-client
 APT_PACKAGES += postgresql
+# The load balancer in front of several collectors (examples/haproxy.cfg; LoadBalancerTests, FleetFaultTests).
+APT_PACKAGES += haproxy
 # What the hardware-in-the-loop tests add: the kernel's source and build tools, qemu, the VM's
 # busybox, sqlite3 and gpiod tools (copied into its initramfs), mkfs.ext4 for the power-cut disk.
 HIL_APT_PACKAGES := linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils qemu-system-x86 \
