@@ -31,7 +31,7 @@ APT_PACKAGES += haproxy
 HIL_APT_PACKAGES := linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils qemu-system-x86 \
   busybox-static cpio sqlite3 gpiod e2fsprogs gcc libc6-dev binutils
 
-.PHONY: all deps build demo test check unit-tests bench clean hil-deps hil-test bench-sync demo-sync
+.PHONY: all deps build demo test check unit-tests fleet-tests bench clean hil-deps hil-test bench-sync demo-sync
 .PHONY: arm64-deps deb-arm64 test-arm64
 
 all: build
@@ -55,13 +55,20 @@ demo: build
 	.build/debug/smileyd --config $(DEMO_CONFIG)
 	.build/debug/smileyctl summary --config $(DEMO_CONFIG)
 
+# The fleet's process suites (HAProxy, two collectors, PostgreSQL restarted, kill -9) run apart,
+# after the rest, so that their dozen processes do not starve the other suites on 2 cores.
+FLEET_SUITES = FleetFaultTests|LoadBalancerTests
+
 unit-tests: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '$(FLEET_SUITES)'
+
+fleet-tests: unit-tests
+	$(SWIFT) test --skip-build --filter '$(FLEET_SUITES)'
 
 check: unit-tests
 
-test: unit-tests systemd-check deb-test help-check hil-test
+test: unit-tests fleet-tests systemd-check deb-test help-check hil-test
 
 hil-deps: deps
 	@missing=""; for p in $(HIL_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -108,7 +108,8 @@ extension CollectorAPI {
         // Terminals in bytewise order of id; the cursor is the last id of the previous page.
         for info in terminals.sorted(by: { $0.terminal.utf8.lexicographicallyPrecedes($1.terminal.utf8) }) {
             if let after = page.after, !after.utf8.lexicographicallyPrecedes(info.terminal.utf8) { continue }
-            let site = bound[info.terminal] ?? info.heartbeat?.site
+            // The site the terminal is bound to, never what its heartbeat claims (unchecked until bound).
+            let site = bound[info.terminal]
             if let wanted {
                 guard let site, wanted.contains(site) else { continue }
             }
