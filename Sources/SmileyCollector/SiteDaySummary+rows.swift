@@ -16,16 +16,10 @@ extension SiteDaySummary {
             names[key, default: [:]][row.button] = row.name
             tallies[key]?.add(button: row.button, misuse: row.misuse.flatMap(MisuseReason.init(rawValue:)), count: row.count)
         }
-        let surveys = order.map { key -> SurveySummary in
-            let tally = tallies[key] ?? Tally(buttons: key.scale)
-            let buttonNames = (0..<key.scale).map { names[key]?[$0] ?? "button-\($0)" }
-            let summary = DaySummary(day: day, timezone: "local", names: buttonNames, tally: tally,
-                                     includeMisuse: includeMisuse)
-            return SurveySummary(
-                survey: key.survey, scale: key.scale, counted: summary.counted, accepted: summary.accepted,
-                misuse: Dictionary(uniqueKeysWithValues: summary.misuse.map { ($0.key.rawValue, $0.value) }),
-                buttons: summary.buttons.map { .init(button: $0.index, name: $0.name, count: $0.count) },
-                satisfactionIndex: summary.satisfactionIndex.map(SatisfactionIndex.rounded))
+        // The same figures as the fleet's summaries (SmileyCore's rules), the index from one press on.
+        let surveys = order.map { key -> SurveyFigures in
+            SurveyFigures(survey: key.survey, names: (0..<key.scale).map { names[key]?[$0] ?? "button-\($0)" },
+                          tally: tallies[key] ?? Tally(buttons: key.scale), includeMisuse: includeMisuse, minSamples: 1)
         }
         self.init(site: site, day: day, includeMisuse: includeMisuse, terminals: terminals, surveys: surveys)
     }

@@ -8,5 +8,5 @@ public struct SiteDaySummary: Codable, Sendable, Equatable {
     public var day: String
     public var includeMisuse: Bool
     public var terminals: [String]
-    public var surveys: [SurveySummary]
+    public var surveys: [SurveyFigures]
 }
