@@ -10,60 +10,51 @@ import SmileyCore
 extension CollectorAPI {
     static let link = HTTPField.Name("Link")!
 
-    /// The kiosk's default for the index, top-2 and net score (`report.min-samples`).
-    static let defaultMinSamples = 10
-
     func getFleetSummary(_ request: Request) async throws(CollectorHTTPError) -> Response {
         let principal = try await authenticate(request)
         var query = try reader("/v1/fleet/summary", request)
-        let scope = try FleetScope.read(&query), period = try FleetPeriod.read(&query)
-        let survey = try query.single("survey")
-        let (includeMisuse, minSamples) = (try Self.flag(&query, "includeMisuse"), try Self.minSamples(&query))
+        let figures = try FiguresQuery.read(&query)
         let format = try ResponseFormat.read(&query, accept: request.headers[.accept])
         try query.finish()
-        let sites = try await fleetSites(scope, principal, .getSummary)
+        let sites = try await fleetSites(figures.scope, principal, .getSummary)
         let summary = try await reading("the summary") {
-            try await storage.rangeSummary(try Self.filter(sites, period, survey), includeMisuse: includeMisuse, minSamples: minSamples)
+            try await storage.rangeSummary(try figures.filter(sites), includeMisuse: figures.includeMisuse, minSamples: figures.minSamples)
         }
-        let answer = FleetSummaryAnswer(scope: sites.description, period: FleetPeriodDescription(period),
-                                        includeMisuse: includeMisuse, minSamples: minSamples, surveys: summary.surveys)
+        let answer = FleetSummaryAnswer(scope: sites.description, period: FleetPeriodDescription(figures.period),
+                                        includeMisuse: figures.includeMisuse, minSamples: figures.minSamples, surveys: summary.surveys)
         return try render(answer, format, csv: answer.csv)
     }
 
     func getFleetBuckets(_ request: Request) async throws(CollectorHTTPError) -> Response {
         let principal = try await authenticate(request)
         var query = try reader("/v1/fleet/buckets", request)
-        let scope = try FleetScope.read(&query), period = try FleetPeriod.read(&query)
-        let survey = try query.single("survey")
+        let figures = try FiguresQuery.read(&query)
         let by = try query.single("by") ?? "hour"
         guard by == "hour" || by == "weekday-hour" else {
             throw CollectorHTTPError(.badRequest, "/v1/fleet/buckets: by=\(by) is not known; use hour or weekday-hour")
         }
-        let (includeMisuse, minSamples) = (try Self.flag(&query, "includeMisuse"), try Self.minSamples(&query))
         let format = try ResponseFormat.read(&query, accept: request.headers[.accept])
         try query.finish()
-        let sites = try await fleetSites(scope, principal, .getSummary)
+        let sites = try await fleetSites(figures.scope, principal, .getSummary)
         let buckets = try await reading("the time pattern") {
-            try await storage.buckets(try Self.filter(sites, period, survey), weekdays: by == "weekday-hour",
-                                      includeMisuse: includeMisuse, minSamples: minSamples)
+            try await storage.buckets(try figures.filter(sites), weekdays: by == "weekday-hour",
+                                      includeMisuse: figures.includeMisuse, minSamples: figures.minSamples)
         }
-        let answer = FleetBucketsAnswer(scope: sites.description, period: FleetPeriodDescription(period), by: by,
-                                        includeMisuse: includeMisuse, minSamples: minSamples, buckets: buckets)
+        let answer = FleetBucketsAnswer(scope: sites.description, period: FleetPeriodDescription(figures.period), by: by,
+                                        includeMisuse: figures.includeMisuse, minSamples: figures.minSamples, buckets: buckets)
         return try render(answer, format, csv: answer.csv)
     }
 
     func getFleetRanking(_ request: Request) async throws(CollectorHTTPError) -> Response {
         let principal = try await authenticate(request)
         var query = try reader("/v1/fleet/ranking", request)
-        let scope = try FleetScope.read(&query), period = try FleetPeriod.read(&query)
-        let survey = try query.single("survey")
-        let (includeMisuse, minSamples) = (try Self.flag(&query, "includeMisuse"), try Self.minSamples(&query))
+        let figures = try FiguresQuery.read(&query)
         let page = try PageRequest.read(&query)
         let format = try ResponseFormat.read(&query, accept: request.headers[.accept])
         try query.finish()
-        let sites = try await fleetSites(scope, principal, .getSummary)
+        let sites = try await fleetSites(figures.scope, principal, .getSummary)
         let (ranking, organisation) = try await reading("the ranking") {
-            (try await storage.siteRanking(try Self.filter(sites, period, survey), includeMisuse: includeMisuse, minSamples: minSamples),
+            (try await storage.siteRanking(try figures.filter(sites), includeMisuse: figures.includeMisuse, minSamples: figures.minSamples),
              try await storage.sites())
         }
         let regions = Dictionary(organisation.map { ($0.id, $0.region) }, uniquingKeysWith: { first, _ in first })
@@ -75,8 +66,8 @@ extension CollectorAPI {
                                      satisfactionIndex: $0.satisfactionIndex, rank: $0.rank)
         }
         let end = start + entries.count
-        let answer = FleetRankingAnswer(scope: sites.description, period: FleetPeriodDescription(period),
-                                        includeMisuse: includeMisuse, minSamples: minSamples, sites: entries,
+        let answer = FleetRankingAnswer(scope: sites.description, period: FleetPeriodDescription(figures.period),
+                                        includeMisuse: figures.includeMisuse, minSamples: figures.minSamples, sites: entries,
                                         next: end < ranking.count ? PageRequest.cursor(after: String(end)) : nil)
         return try render(answer, format, csv: answer.csv, next: answer.next, request: request)
     }
@@ -92,7 +83,7 @@ extension CollectorAPI {
             }
             state = parsed
         }
-        let incidentsOnly = try Self.flag(&query, "incident")
+        let incidentsOnly = try FiguresQuery.flag(&query, "incident")
         let page = try PageRequest.read(&query)
         let format = try ResponseFormat.read(&query, accept: request.headers[.accept])
         try query.finish()
@@ -157,27 +148,6 @@ extension CollectorAPI {
             logger.error("reading \(what) failed", metadata: ["error": "\(error)"])
             throw .unavailable("\(what) cannot be read now; retry later", retryAfterSeconds: 5)
         }
-    }
-
-    static func filter(_ sites: FleetSites, _ period: FleetPeriod, _ survey: String?) throws -> RollupFilter {
-        try RollupFilter(sites: sites.sites, from: period.from, to: period.to, survey: survey)
-    }
-
-    static func flag(_ query: inout QueryReader, _ name: String) throws(CollectorHTTPError) -> Bool {
-        guard let value = try query.single(name) else { return false }
-        guard value == "true" || value == "false" else {
-            throw CollectorHTTPError(.badRequest, "\(query.endpoint): \(name) must be true or false")
-        }
-        return value == "true"
-    }
-
-    static func minSamples(_ query: inout QueryReader) throws(CollectorHTTPError) -> Int {
-        guard let value = try query.single("minSamples") else { return defaultMinSamples }
-        guard value.utf8.count <= 7, value.utf8.allSatisfy({ (48...57).contains($0) }), let number = Int(value),
-              (1...1_000_000).contains(number) else {
-            throw CollectorHTTPError(.badRequest, "\(query.endpoint): minSamples=\(value) is not valid; expected 1 to 1000000")
-        }
-        return number
     }
 
     /// The position a ranking page starts at: the cursor holds it.

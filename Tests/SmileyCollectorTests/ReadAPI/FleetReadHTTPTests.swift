@@ -181,4 +181,19 @@ struct FleetReadHTTPTests {
             }
         }
     }
+
+    @Test("a storage that fails: every fleet read answers 503 with Retry-After, never a half answer")
+    func storageDown() async throws {
+        try await CollectorErrorTests().withCollector(storage: FailingStorage()) { client in
+            for uri in ["/v1/fleet/summary?day=2026-11-22", "/v1/fleet/buckets?day=2026-11-22", "/v1/fleet/ranking?day=2026-11-22",
+                        "/v1/fleet/terminals"] {
+                try await client.execute(uri: uri, method: .get,
+                                         headers: [.authorization: "Bearer \(CollectorErrorTests.adminToken)"]) { response in
+                    #expect(response.status == .serviceUnavailable, "\(uri)")
+                    #expect(response.headers[.retryAfter] == "5", "\(uri)")
+                    #expect(String(buffer: response.body).contains("cannot be read now; retry later"), "\(uri)")
+                }
+            }
+        }
+    }
 }
