@@ -45,17 +45,17 @@ struct RollupQueries {
             SET maintenance_work_mem = '256MB';
             DROP INDEX rollup_by_day;
             INSERT INTO rollup (site, local_day, terminal, survey, scale, button, hour, misuse, button_name, n)
-            SELECT 'site-' || lpad((t / \(perSite) + 1)::text, 3, '0'), d::date, 'terminal-' || lpad((t + 1)::text, 4, '0'),
+            SELECT 'site-' || lpad((t / \(perSite) + 1)::text, 3, '0'), '2025-01-01'::date + d, 'terminal-' || lpad((t + 1)::text, 4, '0'),
                    'checkout', 4, b, h, '', (ARRAY['very-unhappy','unhappy','happy','very-happy'])[b + 1],
-                   1 + (t * 7 + (d - '2025-01-01'::date) * 13 + h * 17 + b * 31) % 10
+                   1 + (t * 7 + d * 13 + h * 17 + b * 31) % 10
             FROM generate_series(0, \(terminals - 1)) t,
-                 generate_series('2025-01-01'::date, '2025-12-31'::date, '1 day') d,
+                 generate_series(0, 364) d,
                  generate_series(8, 19) h, generate_series(0, 3) b
             UNION ALL
-            SELECT 'site-' || lpad((t / \(perSite) + 1)::text, 3, '0'), d::date, 'terminal-' || lpad((t + 1)::text, 4, '0'),
+            SELECT 'site-' || lpad((t / \(perSite) + 1)::text, 3, '0'), '2025-01-01'::date + d, 'terminal-' || lpad((t + 1)::text, 4, '0'),
                    'checkout', 4, (t + h) % 4, h, 'interval', (ARRAY['very-unhappy','unhappy','happy','very-happy'])[(t + h) % 4 + 1], 1
             FROM generate_series(0, \(terminals - 1)) t,
-                 generate_series('2025-01-01'::date, '2025-12-31'::date, '1 day') d,
+                 generate_series(0, 364) d,
                  generate_series(8, 19) h;
             CREATE INDEX rollup_by_day ON rollup (local_day, site);
             INSERT INTO rollup_day (site, local_day, terminal, survey, scale, button, misuse, button_name, n)
