@@ -26,6 +26,8 @@ struct FleetBench: AsyncParsableCommand {
     @Option(help: "HTTP/1.1 connections the generator keeps (one HTTPClient pool).") var connections = 1000
     @Option(help: "Sustained load: seconds measured, after the warm-up.") var duration = 60
     @Option(help: "Sustained load: seconds of warm-up, not counted.") var warmup = 10
+    @Option(help: "Paced load: samples/s offered (each terminal a batch at even intervals).") var rate = 50_000
+    @Option(help: "Paced load: seconds.") var pacedDuration = 40
     @Option(help: "Catch-up: samples each terminal holds after the outage.") var backlog = 1000
     @Option(help: "The collectors' max-concurrent-bodies.") var maxConcurrentBodies = 8
     @Option(help: "Ingest comparison: samples per variant.") var ingestSamples = 300_000
@@ -121,6 +123,20 @@ struct FleetBench: AsyncParsableCommand {
         say("answers: \(sustained.statuses); \(sustained.deliveries.count) batches, \(sustained.accepted) samples in all")
         say("CPU (cores busy) while measured: \(cpuSustained); load average \(ProcessProbe.loadAverage())")
 
+        let every = Duration.seconds(Double(batchSize * terminals) / Double(rate))
+        say(String(format: "\n== Paced: %d samples/s offered, each terminal a batch of %d every %.1f s, for %d s",
+                   rate, batchSize, every.milliseconds / 1000, pacedDuration))
+        cpu = CPUShares(fleet)
+        let pacedStart = ContinuousClock.now
+        let paced = try await phase.run(simulated, .paced(every: every, until: pacedStart + .seconds(pacedDuration)))
+        let pacedCPU = cpu.since(fleet)
+        simulated = paced.terminals
+        say(String(format: "%.0f samples/s committed (receipts after the first interval); batch latency from due to receipt p50 %.0f ms, p99 %.0f ms, max %.0f ms",
+                   paced.samplesPerSecond(from: pacedStart + every, to: pacedStart + .seconds(pacedDuration)),
+                   paced.latencies.median, paced.latencies.at(99), paced.latencies.largest))
+        say("answers: \(paced.statuses)")
+        say("CPU (cores busy): \(pacedCPU); load average \(ProcessProbe.loadAverage())")
+
         say("\n== Catch-up: every terminal holding \(backlog) samples, all starting at once (\(terminals * backlog) samples)")
         cpu = CPUShares(fleet)
         let catchUp = try await phase.run(simulated, .backlog(samples: backlog))
@@ -131,8 +147,8 @@ struct FleetBench: AsyncParsableCommand {
         say("answers: \(catchUp.statuses)")
         say("CPU (cores busy): \(catchUpCPU); load average \(ProcessProbe.loadAverage())")
 
-        let receipts = sustained.accepted + catchUp.accepted
-        let sent = sustained.samples + catchUp.samples
+        let receipts = sustained.accepted + paced.accepted + catchUp.accepted
+        let sent = sustained.samples + paced.samples + catchUp.samples
         let counted = Int(try await fleet.postgres.psql(fleet.database, "SELECT count(*) FROM sample")) ?? -1
         let total = try await fleet.storage.acceptedTotal()
         say("\nreceipts: \(receipts) accepted of \(sent) sent; PostgreSQL: \(counted) samples stored, terminal totals \(total)")

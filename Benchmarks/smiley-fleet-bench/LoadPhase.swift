@@ -9,6 +9,9 @@ struct LoadPhase {
         case until(ContinuousClock.Instant)
         /// Each terminal sends this many samples, then stops.
         case backlog(samples: Int)
+        /// Each terminal starts a batch every `every` (from a random moment in the first), until
+        /// `until`; a batch's latency counts from when it was due, so a late one shows it.
+        case paced(every: Duration, until: ContinuousClock.Instant)
     }
 
     struct Outcome {
@@ -36,12 +39,27 @@ struct LoadPhase {
                     var terminal = start
                     var done: [SimulatedTerminal.Delivery] = []
                     var left = Int.max
-                    if case .backlog(let samples) = extent { left = samples }
+                    var due: ContinuousClock.Instant?
+                    switch extent {
+                    case .backlog(let samples): left = samples
+                    case .paced(let every, _): due = started + every * Double.random(in: 0..<1)
+                    case .until: break
+                    }
                     while left > 0 {
                         if case .until(let end) = extent, ContinuousClock.now >= end { break }
+                        if case .paced(let every, let end) = extent, let next = due {
+                            guard next < end else { break }
+                            try await Task.sleep(until: next)
+                            due = next + every
+                        }
                         let batch = terminal.makeBatch(min(batchSize, left))
                         left -= batch.samples.count
-                        done.append(try await terminal.deliver(batch, client: client, url: url, giveUp: .now + giveUpAfter))
+                        let sentAt = ContinuousClock.now
+                        var delivery = try await terminal.deliver(batch, client: client, url: url, giveUp: .now + giveUpAfter)
+                        if case .paced(let every, _) = extent, let next = due {
+                            delivery.latency += sentAt - (next - every)
+                        }
+                        done.append(delivery)
                     }
                     return (index, terminal, done)
                 }
@@ -66,10 +84,10 @@ extension LoadPhase.Outcome {
     var samples: Int { deliveries.map(\.samples).reduce(0, +) }
     var latencies: Percentiles { Percentiles(deliveries.map(\.latency.milliseconds)) }
 
-    /// Every answer by status, over all batches (`200=…, 503=…, error=…`).
+    /// Every answer by status, over all batches (`200 ×…; 503 the collector is … ×…; error ×…`).
     var statuses: String {
         var total: [String: Int] = [:]
         for delivery in deliveries { total.merge(delivery.statuses, uniquingKeysWith: +) }
-        return total.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        return total.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: "; ")
     }
 }

@@ -40,10 +40,12 @@ struct RollupQueries {
         }
         let perSite = max(terminals / sites, 1)
         let started = ContinuousClock.now
-        // Without the by-day index while filling (made again after), as a bulk load would.
+        // Without the hourly table's indexes while filling (built again after, from sorted rows), as a bulk load would.
         _ = try await postgres.psql(database, """
             SET maintenance_work_mem = '256MB';
+            SET work_mem = '256MB';
             DROP INDEX rollup_by_day;
+            ALTER TABLE rollup DROP CONSTRAINT rollup_pkey;
             INSERT INTO rollup (site, local_day, terminal, survey, scale, button, hour, misuse, button_name, n)
             SELECT 'site-' || lpad((t / \(perSite) + 1)::text, 3, '0'), '2025-01-01'::date + d, 'terminal-' || lpad((t + 1)::text, 4, '0'),
                    'checkout', 4, b, h, '', (ARRAY['very-unhappy','unhappy','happy','very-happy'])[b + 1],
@@ -57,6 +59,7 @@ struct RollupQueries {
             FROM generate_series(0, \(terminals - 1)) t,
                  generate_series(0, 364) d,
                  generate_series(8, 19) h;
+            ALTER TABLE rollup ADD PRIMARY KEY (site, local_day, terminal, survey, scale, button, hour, misuse);
             CREATE INDEX rollup_by_day ON rollup (local_day, site);
             INSERT INTO rollup_day (site, local_day, terminal, survey, scale, button, misuse, button_name, n)
             SELECT site, local_day, terminal, survey, scale, button, misuse, min(button_name), sum(n)

@@ -67,7 +67,10 @@ struct SimulatedTerminal: Sendable {
                 let response = try await client.execute(request, timeout: .seconds(30))
                 let answer = try await response.body.collect(upTo: 1 << 20)
                 let status = Int(response.status.code)
-                statuses[String(status), default: 0] += 1
+                // A refusal by its error's first words (`503 the collector is reading 8 bodies`).
+                let words = status == 200 ? "" : (try? WireDecoder.errorBody(from: Data(answer.readableBytesView)))
+                    .map { " " + $0.error.split(separator: " ").prefix(6).joined(separator: " ") } ?? ""
+                statuses[String(status) + words, default: 0] += 1
                 switch status {
                 case 200:
                     let receipt = try WireDecoder.receipt(from: Data(answer.readableBytesView))
