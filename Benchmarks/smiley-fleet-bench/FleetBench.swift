@@ -79,7 +79,7 @@ struct FleetBench: AsyncParsableCommand {
 
     /// Sustained load, then the catch-up, then the counts checked against PostgreSQL's.
     private func load(_ fleet: BenchFleet) async throws {
-        var started = ContinuousClock.now
+        let started = ContinuousClock.now
         let made = try await fleet.makeOrganisation(sites: sites, regions: regions, terminals: terminals)
         say(String(format: "%d sites in %d regions, %d terminal credentials made in %.1f s", sites, regions, made.count,
                    (ContinuousClock.now - started).milliseconds / 1000))
@@ -89,7 +89,7 @@ struct FleetBench: AsyncParsableCommand {
         // Zones of the sites in turn (BenchFleet): Helsinki, Stockholm, Berlin, London, Madrid in winter.
         let offsets = [7200, 3600, 3600, 0, 3600]
         let firstMs: Int64 = 1_795_939_200_000  // 2026-11-30T06:00:00Z
-        var simulated = made.enumerated().map { index, terminal in
+        let simulated = made.enumerated().map { index, terminal in
             SimulatedTerminal(id: terminal.id, site: terminal.site, token: terminal.token,
                               utcOffsetSeconds: offsets[(index % sites) % regions % offsets.count], firstMs: firstMs)
         }
@@ -99,12 +99,23 @@ struct FleetBench: AsyncParsableCommand {
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
-        defer { Task { try? await client.shutdown() } }
+        do {
+            try await phases(fleet, simulated, client: client, url: url)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    /// The three phases on `client`, then the counts and the collectors' memory.
+    private func phases(_ fleet: BenchFleet, _ fleetTerminals: [SimulatedTerminal], client: HTTPClient, url: String) async throws {
+        var simulated = fleetTerminals
         let phase = LoadPhase(client: client, url: url, batchSize: batchSize, giveUpAfter: .seconds(300))
 
         say("\n== Sustained: \(terminals) terminals, batches of \(batchSize), \(connections) connections, "
             + "\(warmup) s warm-up + \(duration) s measured; load average \(ProcessProbe.loadAverage())")
-        started = .now
+        let started = ContinuousClock.now
         let measureFrom = started + .seconds(warmup)
         let measureTo = measureFrom + .seconds(duration)
         var cpu = CPUShares(fleet)

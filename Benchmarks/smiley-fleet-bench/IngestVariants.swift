@@ -78,7 +78,17 @@ struct IngestVariants {
             configuration: .init(unixSocketPath: postgres.folder + "/.s.PGSQL.\(postgres.port)", username: TestPostgres.user,
                                  password: nil, database: database),
             id: 1, logger: logger)
-        defer { Task { try? await connection.close() } }
+        do {
+            let figure = try await copy(connection, database)
+            try await connection.close()
+            return figure
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    private func copy(_ connection: PostgresConnection, _ database: String) async throws -> Figure {
         try await connection.query("""
             CREATE TEMPORARY TABLE sample_stage (uuid uuid, survey text, button int4, button_name text, scale int4,
                 recorded_at int8, utc_offset int4, local_day date, clock_synchronized bool, misuse text) ON COMMIT DELETE ROWS

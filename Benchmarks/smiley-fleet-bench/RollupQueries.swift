@@ -3,8 +3,8 @@ import SmileyCollector
 import SmileyCore
 import SmileyTestSupport
 
-/// The fleet queries over a year of rollups, seeded in SQL (ingesting 100 M samples over HTTP
-/// would take hours here), with the rows such samples make: `terminals` terminals at `sites`
+/// The fleet queries over a year of rollups, seeded in SQL (100 M samples are too many to ingest
+/// over HTTP in a benchmark run), with the rows such samples make: `terminals` terminals at `sites`
 /// sites (`terminals / sites` each), every day of 2025, open 08:00–20:00 local; per terminal, local
 /// hour and each of 4 buttons, 1 to 10 accepted presses (5.5 on average), and per terminal and hour
 /// one `interval` misuse on one button. `rollup_day` is summed from `rollup`, as the inserts keep it.
