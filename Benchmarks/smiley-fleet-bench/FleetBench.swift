@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOPosix
+import SmileyWire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,6 +39,29 @@ struct FleetBench: AsyncParsableCommand {
     @Flag(help: "Skip the HTTP load.") var skipLoad = false
     @Flag(help: "Skip the ingest comparison.") var skipIngest = false
     @Flag(help: "Skip the rollup queries.") var skipRollups = false
+
+    func validate() throws {
+        func check(_ value: Int, _ name: String, _ range: ClosedRange<Int>) throws {
+            guard range.contains(value) else {
+                throw ValidationError("--\(name) \(value) is out of range: give \(range.lowerBound)…\(range.upperBound)")
+            }
+        }
+        try check(terminals, "terminals", 1...100_000)
+        try check(sites, "sites", 1...terminals)
+        try check(regions, "regions", 1...sites)
+        try check(batchSize, "batch-size", 1...WireBatch.maxSamples)
+        try check(connections, "connections", 1...100_000)
+        try check(duration, "duration", 1...3600)
+        try check(warmup, "warmup", 0...3600)
+        try check(rate, "rate", 1...10_000_000)
+        try check(pacedDuration, "paced-duration", 1...3600)
+        try check(backlog, "backlog", 1...1_000_000)
+        try check(maxConcurrentBodies, "max-concurrent-bodies", 1...4096)
+        try check(ingestBatch, "ingest-batch", 1...WireBatch.maxSamples)
+        try check(ingestSamples, "ingest-samples", ingestBatch...100_000_000)
+        try check(rollupTerminals, "rollup-terminals", sites...100_000)
+        try check(queryRepeats, "query-repeats", 1...1000)
+    }
 
     func run() async throws {
         raiseDescriptorLimit()
