@@ -31,7 +31,7 @@ APT_PACKAGES += haproxy
 HIL_APT_PACKAGES := linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils qemu-system-x86 \
   busybox-static cpio sqlite3 gpiod e2fsprogs gcc libc6-dev binutils
 
-.PHONY: all deps build demo test check unit-tests fleet-tests bench clean hil-deps hil-test bench-sync demo-sync
+.PHONY: all deps build demo test check unit-tests fleet-tests bench clean hil-deps hil-test bench-sync demo-sync bench-fleet
 .PHONY: arm64-deps deb-arm64 test-arm64
 
 all: build
@@ -201,3 +201,12 @@ bench-sync: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product smiley-sync-bench
 	.build/release/smiley-sync-bench --smileyd .build/release/smileyd --collector .build/release/smiley-collector \
 		--work .build/bench-sync --samples 1000000
+
+# Benchmark (not a test, not in CI): 1,000 simulated terminals through HAProxy (examples/haproxy.cfg)
+# to two collectors on a throwaway PostgreSQL, then unnest against COPY, then the fleet queries over a
+# year of seeded rollups (docs/fleet.md, Benchmark). Needs root (the server runs as the postgres
+# user) and Debian's postgresql and haproxy (`make deps`). BENCH_FLEET_FLAGS passes options.
+bench-fleet: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product smiley-collector
+	$(SWIFT) build $(RELEASE_FLAGS) --product smiley-fleet-bench
+	.build/release/smiley-fleet-bench $(BENCH_FLEET_FLAGS)

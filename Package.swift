@@ -145,6 +145,18 @@ let package = Package(
 
         // Shared by the test targets: temporary folders, the built executables, running processes.
         .target(name: "SmileyTestSupport", path: "Tests/SmileyTestSupport"),
+        // `make bench-fleet` (not a test): 1,000 simulated terminals through HAProxy to two collectors on
+        // one PostgreSQL (started with SmileyTestSupport's servers), ingest variants and rollup queries.
+        .executableTarget(name: "smiley-fleet-bench", dependencies: [
+            "SmileyCollector", "SmileyWire", "SmileyStore", "SmileyCore", "SmileyTestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/smiley-fleet-bench"),
         .testTarget(name: "SmileyCoreTests", dependencies: ["SmileyCore", "SmileyTestSupport"]),
         .testTarget(name: "SmileyPlatformTests", dependencies: ["SmileyPlatform"]),
         .testTarget(name: "SmileyConfigTests", dependencies: ["SmileyConfig", "SmileyTestSupport"]),

@@ -23,6 +23,9 @@ public final class CollectorProcess {
     /// Whether the current life is running.
     public var isRunning: Bool { process?.isRunning ?? false }
 
+    /// The current life's process id (nil when not started); the benchmark reads its /proc entry.
+    public var processIdentifier: Int32? { process?.processIdentifier }
+
     /// Starts a life and returns once it prints `listening …` (its socket is bound then); throws
     /// with its output when it ends first.
     public func start() async throws {

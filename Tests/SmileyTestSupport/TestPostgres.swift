@@ -21,13 +21,17 @@ public final class TestPostgres: Sendable {
     /// Also listening on 127.0.0.1, where only TLS connections are accepted.
     public let listensOnLoopback: Bool
     public static let user = "smiley"
+    /// Server settings (`name=value`) given after the defaults, so they override them.
+    private let settings: [String]
 
     private var data: String { folder + "/data" }
 
     /// initdb and start: on the unix socket only, or with `tls` (a certificate and its key, PEM)
     /// also on 127.0.0.1:`port`, which then takes TLS connections only (`hostssl` in pg_hba.conf).
-    public init(port: Int = 5432, tls: (certificate: String, key: String)? = nil) async throws {
+    /// The tests' server runs without fsync; `settings` (`fsync=on`, …) override that and the rest.
+    public init(port: Int = 5432, tls: (certificate: String, key: String)? = nil, settings: [String] = []) async throws {
         binaries = try Self.findBinaries()
+        self.settings = settings
         self.port = port
         listensOnLoopback = tls != nil
         folder = NSTemporaryDirectory() + "smiley-pg-\(UUID().uuidString.prefix(8))"
@@ -80,7 +84,8 @@ public final class TestPostgres: Sendable {
         // otherwise keep this process's pipes open and a reader of one would wait forever.
         try await run("pg_ctl", ["-D", data, "-l", folder + "/server.log", "-w", "-s",
                                  "-o", "-k \(folder) -p \(port) -c fsync=off -c full_page_writes=off "
-                                    + (listensOnLoopback ? "-c listen_addresses=127.0.0.1 -c ssl=on" : "-c listen_addresses=''"),
+                                    + (listensOnLoopback ? "-c listen_addresses=127.0.0.1 -c ssl=on" : "-c listen_addresses=''")
+                                    + settings.map { " -c " + $0 }.joined(),
                                  "start"], closingDescriptors: true)
     }
 
@@ -100,6 +105,12 @@ public final class TestPostgres: Sendable {
     public func psql(_ database: String, _ sql: String) async throws -> String {
         try await run("psql", ["-h", folder, "-p", String(port), "-U", Self.user, "-d", database, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
                       asServer: false).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The server's main process (its postmaster.pid's first line), nil when not running.
+    public var serverProcessIdentifier: Int32? {
+        guard let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").first.flatMap { Int32($0) }
     }
 
     /// Stops the server and removes its folder.

@@ -1,0 +1,5 @@
+/// Why the benchmark stopped.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
